@@ -1,0 +1,199 @@
+// Package server wires the HTTP stack: echo with its middleware, huma with
+// the security middleware, and every module's operations.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humaecho"
+	"github.com/labstack/echo/v4"
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/audit"
+	"github.com/curatorops/curatorops/modules/identity"
+	"github.com/curatorops/curatorops/modules/platform/authz"
+	"github.com/curatorops/curatorops/modules/platform/clock"
+	"github.com/curatorops/curatorops/modules/platform/httpapi"
+	"github.com/curatorops/curatorops/policies"
+)
+
+// Version is the API version written into the spec.
+const Version = "0.1.0"
+
+// Config holds the HTTP settings of a server.
+type Config struct {
+	BodyLimit    string   // echo size, e.g. "1M"
+	CORSOrigins  []string // empty: CORS off
+	MetricsToken string   // empty: /metrics is open
+	BehindProxy  bool     // trust X-Forwarded-For for client addresses
+}
+
+// Services are the modules' services. The spec is built with a zero value:
+// handlers only touch their service when called.
+type Services struct {
+	Identity *identity.Service
+	Audit    *audit.Service
+}
+
+// NewServices builds every module's service on db.
+func NewServices(db *bun.DB, c clock.Clock, identityCfg identity.Config) *Services {
+	auditSvc := audit.NewService(db, c)
+	return &Services{
+		Audit:    auditSvc,
+		Identity: identity.NewService(db, c, auditSvc, identityCfg),
+	}
+}
+
+// register adds every module's operations. A new module adds one line here.
+func register(api huma.API, svc *Services) {
+	identity.Register(api, svc.Identity)
+	audit.Register(api, svc.Audit)
+}
+
+// Server is the assembled HTTP application.
+type Server struct {
+	Echo     *echo.Echo
+	API      huma.API
+	db       *bun.DB
+	logger   *slog.Logger
+	enforcer *authz.Enforcer
+}
+
+// New assembles the server. It fails when the policy is broken or when an
+// operation requires a permission that no role holds.
+func New(cfg Config, db *bun.DB, svc *Services, logger *slog.Logger) (*Server, error) {
+	enforcer, err := authz.New(policies.Model, policies.Policy, policies.PolicyFile)
+	if err != nil {
+		return nil, err
+	}
+	httpapi.InstallProblemDetails(logger)
+	s := &Server{Echo: echo.New(), db: db, logger: logger, enforcer: enforcer}
+	s.Echo.HideBanner, s.Echo.HidePort = true, true
+	m := newMetrics(db)
+	s.installMiddleware(cfg, m)
+	s.API = newAPI(s.Echo)
+	// The security middleware must be in place before any operation is
+	// registered: huma only wraps operations registered after UseMiddleware.
+	s.API.UseMiddleware(httpapi.SecurityMiddleware(s.API, svc.Identity, enforcer))
+	registerHealth(s.API, db)
+	register(s.API, svc)
+	if err := checkPermissionsGranted(s.API, enforcer); err != nil {
+		return nil, err
+	}
+	s.Echo.GET("/metrics", m.handler(cfg.MetricsToken))
+	return s, nil
+}
+
+// newAPI configures huma: OpenAPI 3.1 at /openapi.{json,yaml}, no docs page
+// (it would load scripts from a CDN), no $schema links in bodies.
+func newAPI(e *echo.Echo) huma.API {
+	cfg := huma.DefaultConfig("curatorops API", Version)
+	cfg.CreateHooks = nil
+	cfg.DocsPath = ""
+	cfg.SchemasPath = ""
+	cfg.RejectUnknownQueryParameters = true
+	cfg.Info.Description = "Back office of an online school's curator service: hiring and onboarding, regulations, " +
+		"homework review queues, response-time SLAs, KPI-based pay, cases and refunds. Every school's data lives under /v1/orgs/{org}."
+	cfg.Info.License = &huma.License{Name: "Apache-2.0", Identifier: "Apache-2.0"}
+	cfg.Info.Contact = &huma.Contact{Name: "curatorops maintainers", URL: "https://github.com/curatorops/curatorops"}
+	cfg.Servers = []*huma.Server{{URL: "http://127.0.0.1:8080", Description: "Local development server"}}
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		httpapi.SchemeBearer: {Type: "http", Scheme: "bearer", Description: "Session token from POST /v1/auth/login."},
+		httpapi.SchemeAPIKey: {Type: "apiKey", In: "header", Name: httpapi.APIKeyHeader, Description: "Integration key of one school."},
+	}
+	return humaecho.New(e, cfg)
+}
+
+// specAPI builds the API without a database or services: enough for the
+// spec, since handlers only touch their service when called.
+func specAPI() huma.API {
+	api := newAPI(echo.New())
+	registerHealth(api, nil)
+	register(api, &Services{})
+	return api
+}
+
+// Spec returns the OpenAPI document as YAML, without a database.
+func Spec() ([]byte, error) {
+	return specAPI().OpenAPI().YAML()
+}
+
+// eachOperation calls fn for every operation of api.
+func eachOperation(api huma.API, fn func(op *huma.Operation)) {
+	for _, path := range api.OpenAPI().Paths {
+		for _, op := range []*huma.Operation{path.Get, path.Post, path.Put, path.Patch, path.Delete} {
+			if op != nil {
+				fn(op)
+			}
+		}
+	}
+}
+
+// checkPermissionsGranted refuses to start when an operation needs a
+// permission no role holds: such an operation could never be called.
+func checkPermissionsGranted(api huma.API, enforcer *authz.Enforcer) error {
+	granted := map[authz.Permission]bool{}
+	for _, p := range enforcer.Permissions() {
+		granted[p] = true
+	}
+	var err error
+	eachOperation(api, func(op *huma.Operation) {
+		access, _ := httpapi.AccessOf(op)
+		if p, needs := access.Permission(); needs && !granted[p] && err == nil {
+			err = fmt.Errorf("operation %s requires %s, which no role in %s grants", op.OperationID, p, policies.PolicyFile)
+		}
+	})
+	return err
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler { return s.Echo }
+
+// Enforcer returns the loaded policy, for documentation and tests.
+func (s *Server) Enforcer() *authz.Enforcer { return s.enforcer }
+
+// ListenAndServe serves on addr until ctx ends, then drains in-flight
+// requests for up to grace.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           s.Echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.logger.Info("shutting down", "grace", grace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// OperationsByPermission maps each x-permission label ("audit:read",
+// "signed-in", "public") to the ids of the operations that carry it, sorted.
+func OperationsByPermission() (map[string][]string, error) {
+	out := map[string][]string{}
+	eachOperation(specAPI(), func(op *huma.Operation) {
+		if access, ok := httpapi.AccessOf(op); ok {
+			out[access.Label()] = append(out[access.Label()], "`"+op.OperationID+"`")
+		}
+	})
+	for k := range out {
+		sort.Strings(out[k])
+	}
+	return out, nil
+}

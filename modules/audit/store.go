@@ -1,0 +1,47 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+)
+
+// Store reads and appends audit entries. Its functions take bun.IDB so that
+// they run inside the caller's transaction.
+type Store struct{}
+
+// Insert appends one entry.
+func (Store) Insert(ctx context.Context, db bun.IDB, e *Entry) error {
+	_, err := db.NewInsert().Model(e).Exec(ctx)
+	return err
+}
+
+// List returns up to f.Limit+1 entries of one school, newest first, so the
+// caller can tell whether another page follows.
+func (Store) List(ctx context.Context, db bun.IDB, orgID string, f Filter) ([]Entry, error) {
+	var rows []Entry
+	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
+	if f.ActorID != "" {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	if f.EntityType != "" {
+		q = q.Where("entity_type = ?", f.EntityType)
+	}
+	if f.EntityID != "" {
+		q = q.Where("entity_id = ?", f.EntityID)
+	}
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("occurred_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		q = q.Where("occurred_at < ?", f.To)
+	}
+	if f.AfterID != "" {
+		q = q.Where("id < ?", f.AfterID)
+	}
+	err := q.OrderExpr("id DESC").Limit(int64(f.Limit + 1)).Scan(ctx)
+	return rows, err
+}

@@ -1,0 +1,122 @@
+// Package identity holds schools (organisations), users, their memberships
+// and roles in each school, sign-in sessions and integration API keys. It is
+// the Authenticator the HTTP kernel asks who a caller is.
+package identity
+
+import (
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Status of a user or a membership.
+const (
+	StatusActive   = "active"
+	StatusDisabled = "disabled"
+)
+
+// Org is a school. Every business row of every module belongs to one.
+type Org struct {
+	bun.BaseModel `bun:"table:orgs"`
+
+	ID        string    `bun:"id,pk" json:"id"`
+	Slug      string    `bun:"slug" json:"slug"`
+	Name      string    `bun:"name" json:"name"`
+	TimeZone  string    `bun:"time_zone" json:"time_zone"`
+	Currency  string    `bun:"currency" json:"currency"`
+	CreatedAt time.Time `bun:"created_at" json:"-"`
+	UpdatedAt time.Time `bun:"updated_at" json:"-"`
+	Version   int64     `bun:"version" json:"version"`
+}
+
+// User is a person who can sign in. A user may work for several schools.
+type User struct {
+	bun.BaseModel `bun:"table:users"`
+
+	ID            string    `bun:"id,pk" json:"id"`
+	Email         string    `bun:"email" json:"email"`
+	EmailKey      string    `bun:"email_key" json:"-"`
+	Name          string    `bun:"name" json:"name"`
+	PasswordHash  string    `bun:"password_hash" json:"-"`
+	Status        string    `bun:"status" json:"status"`
+	PlatformAdmin bool      `bun:"platform_admin" json:"platform_admin"`
+	CreatedAt     time.Time `bun:"created_at" json:"-"`
+	UpdatedAt     time.Time `bun:"updated_at" json:"-"`
+	Version       int64     `bun:"version" json:"version"`
+}
+
+// Membership binds a user to a school. Its roles are MembershipRole rows.
+type Membership struct {
+	bun.BaseModel `bun:"table:memberships"`
+
+	ID        string    `bun:"id,pk" json:"id"`
+	OrgID     string    `bun:"org_id" json:"-"`
+	UserID    string    `bun:"user_id" json:"user_id"`
+	Status    string    `bun:"status" json:"status"`
+	CreatedAt time.Time `bun:"created_at" json:"-"`
+	UpdatedAt time.Time `bun:"updated_at" json:"-"`
+	Version   int64     `bun:"version" json:"version"`
+}
+
+// MembershipRole is one role a member holds in a school.
+type MembershipRole struct {
+	bun.BaseModel `bun:"table:membership_roles"`
+
+	MembershipID string    `bun:"membership_id,pk"`
+	OrgID        string    `bun:"org_id"`
+	Role         string    `bun:"role,pk"`
+	CreatedAt    time.Time `bun:"created_at"`
+}
+
+// Member is a membership joined with its user and roles: what the school's
+// user list shows.
+type Member struct {
+	Membership
+	Email      string   `json:"email"`
+	Name       string   `json:"name"`
+	UserStatus string   `json:"user_status"`
+	Roles      []string `json:"roles"`
+}
+
+// Token is a sign-in session. Only the SHA-256 of the token is stored.
+type Token struct {
+	bun.BaseModel `bun:"table:auth_tokens"`
+
+	ID         string     `bun:"id,pk"`
+	UserID     string     `bun:"user_id"`
+	TokenHash  string     `bun:"token_hash"`
+	CreatedAt  time.Time  `bun:"created_at"`
+	ExpiresAt  time.Time  `bun:"expires_at"`
+	RevokedAt  *time.Time `bun:"revoked_at"`
+	LastUsedAt *time.Time `bun:"last_used_at"`
+	IP         string     `bun:"ip"`
+	UserAgent  string     `bun:"user_agent"`
+}
+
+// APIKey authenticates an integration account in one school with one role.
+// Only the SHA-256 of the key is stored; the key is shown once at creation.
+type APIKey struct {
+	bun.BaseModel `bun:"table:api_keys"`
+
+	ID         string     `bun:"id,pk" json:"id"`
+	OrgID      string     `bun:"org_id" json:"-"`
+	Name       string     `bun:"name" json:"name"`
+	Role       string     `bun:"role" json:"role"`
+	KeyPrefix  string     `bun:"key_prefix" json:"key_prefix"`
+	KeyHash    string     `bun:"key_hash" json:"-"`
+	CreatedBy  string     `bun:"created_by,nullzero" json:"created_by"`
+	CreatedAt  time.Time  `bun:"created_at" json:"-"`
+	ExpiresAt  *time.Time `bun:"expires_at" json:"expires_at"`
+	RevokedAt  *time.Time `bun:"revoked_at" json:"revoked_at"`
+	LastUsedAt *time.Time `bun:"last_used_at" json:"-"`
+}
+
+// throttleRow counts failed sign-ins for one key (an email or an address).
+type throttleRow struct {
+	bun.BaseModel `bun:"table:auth_throttle"`
+
+	Key             string     `bun:"key,pk"`
+	Failures        int        `bun:"failures"`
+	WindowStartedAt time.Time  `bun:"window_started_at"`
+	BlockedUntil    *time.Time `bun:"blocked_until"`
+}

@@ -1,0 +1,122 @@
+// Package authz answers whether a role may perform an action on an object,
+// from the casbin model and policy embedded in the policies package.
+package authz
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+)
+
+// Roles a member of a school can hold, in the order documents list them.
+var Roles = []string{"admin", "head_of_service", "senior_curator", "curator", "hr", "finance", "integration"}
+
+// PlatformAdmin is the role of operations outside any school (creating
+// schools); it comes from the user's platform-admin flag, not a membership.
+const PlatformAdmin = "platform_admin"
+
+// IsRole reports whether role is a school role.
+func IsRole(role string) bool {
+	for _, r := range Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Permission is one (object, action) pair an operation requires.
+type Permission struct {
+	Object string
+	Action string
+}
+
+func (p Permission) String() string { return p.Object + ":" + p.Action }
+
+// Enforcer decides requests from the loaded policy.
+type Enforcer struct {
+	casbin *casbin.Enforcer
+	rules  [][3]string
+}
+
+// New loads the model and policy. A bad policy line fails with file:line, so
+// that start-up names the mistake instead of silently denying.
+func New(modelText, policyText, policyFile string) (*Enforcer, error) {
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		return nil, fmt.Errorf("casbin model: %w", err)
+	}
+	e, err := casbin.NewEnforcer(m)
+	if err != nil {
+		return nil, fmt.Errorf("casbin enforcer: %w", err)
+	}
+	rules, err := parsePolicy(policyText, policyFile)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rules {
+		// The model is filled directly: casbin's adapters cannot read an
+		// embedded file, and their AddPolicy errors are swallowed.
+		if err := e.GetModel().AddPolicy("p", "p", r[:]); err != nil {
+			return nil, fmt.Errorf("casbin policy: %w", err)
+		}
+	}
+	return &Enforcer{casbin: e, rules: rules}, nil
+}
+
+func parsePolicy(text, file string) ([][3]string, error) {
+	var rules [][3]string
+	seen := map[[3]string]int{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		at := fmt.Sprintf("%s:%d", file, i+1)
+		fields := strings.Split(line, ",")
+		for j := range fields {
+			fields[j] = strings.TrimSpace(fields[j])
+		}
+		if len(fields) != 4 || fields[0] != "p" || fields[1] == "" || fields[2] == "" || fields[3] == "" {
+			return nil, fmt.Errorf("%s: expected \"p, role, object, action\", got %q", at, line)
+		}
+		rule := [3]string{fields[1], fields[2], fields[3]}
+		if !IsRole(rule[0]) && rule[0] != PlatformAdmin {
+			return nil, fmt.Errorf("%s: unknown role %q", at, rule[0])
+		}
+		if prev, dup := seen[rule]; dup {
+			return nil, fmt.Errorf("%s: repeats line %d", at, prev)
+		}
+		seen[rule] = i + 1
+		rules = append(rules, rule)
+	}
+	return rules, nil
+}
+
+// Allowed reports whether any of roles may perform p.
+func (e *Enforcer) Allowed(roles []string, p Permission) bool {
+	for _, role := range roles {
+		ok, err := e.casbin.Enforce(role, p.Object, p.Action)
+		if err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Permissions lists every permission the policy mentions, sorted.
+func (e *Enforcer) Permissions() []Permission {
+	set := map[Permission]bool{}
+	for _, r := range e.rules {
+		set[Permission{r[1], r[2]}] = true
+	}
+	out := make([]Permission, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}

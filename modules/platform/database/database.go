@@ -1,0 +1,138 @@
+// Package database opens SQLite or PostgreSQL from a URL, applies the
+// embedded migrations, runs transactions and maps driver errors.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/sqliteshim"
+)
+
+// sqlitePragmas are applied to every SQLite connection: wait for locks
+// instead of failing, enforce foreign keys, and let readers run beside the
+// writer. Transactions begin IMMEDIATE so that two writers queue up instead
+// of deadlocking when both upgrade a read lock.
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+
+// Open connects to the database named by rawURL: "sqlite:path/to/file.db"
+// (the parent folder is created) or "postgres://…". It pings the database
+// before returning.
+func Open(ctx context.Context, rawURL string) (*bun.DB, error) {
+	var (
+		db  *bun.DB
+		err error
+	)
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		db, err = openSQLite(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"))
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		db, err = openPostgres(rawURL)
+	default:
+		return nil, fmt.Errorf("database URL must start with sqlite: or postgres:// (got %q)", redact(rawURL))
+	}
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("database %s is not reachable: %w", redact(rawURL), err)
+	}
+	return db, nil
+}
+
+func openSQLite(path string) (*bun.DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite URL has no file path (use sqlite:data/curatorops.db)")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("cannot create database folder %s: %w", dir, err)
+		}
+	}
+	sqldb, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+sqlitePragmas)
+	if err != nil {
+		return nil, err
+	}
+	return bun.NewDB(sqldb, sqlitedialect.New()), nil
+}
+
+func openPostgres(rawURL string) (*bun.DB, error) {
+	// pgx reports a malformed DSN as an error; check it before sql.Open,
+	// which would only fail on first use.
+	if _, err := pgx.ParseConfig(rawURL); err != nil {
+		return nil, fmt.Errorf("invalid PostgreSQL URL: %w", err)
+	}
+	sqldb, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, err
+	}
+	sqldb.SetMaxOpenConns(25)
+	sqldb.SetMaxIdleConns(25)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// IsPostgres reports whether db talks to PostgreSQL.
+func IsPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
+
+// InTx runs fn in one transaction and commits it when fn returns nil.
+func InTx(ctx context.Context, db bun.IDB, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return db.RunInTx(ctx, nil, fn)
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on
+// either database.
+func IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		// SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY.
+		return coded.Code() == 2067 || coded.Code() == 1555
+	}
+	return false
+}
+
+// redact hides the password of a database URL for messages and logs.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return rawURL
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Redact hides the password of a database URL.
+func Redact(rawURL string) string { return redact(rawURL) }
+
+// ForUpdate locks the selected rows until the transaction ends on
+// PostgreSQL. SQLite needs no row lock: its transactions begin IMMEDIATE and
+// so already hold the database's single write lock.
+func ForUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if IsPostgres(q.DB()) {
+		return q.For("UPDATE")
+	}
+	return q
+}

@@ -1,0 +1,60 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"encoding/json"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
+)
+
+// PageQuery is embedded (exported, so huma sees its fields) in every list
+// input.
+type PageQuery struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Items per page."`
+	Cursor string `query:"cursor" maxLength:"512" doc:"Opaque cursor from a previous page's next_cursor."`
+}
+
+// Page is the body of every list response.
+type Page[T any] struct {
+	Items      []T    `json:"items" nullable:"false"`
+	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+}
+
+// EncodeCursor packs the sort key of the last item of a page. Cursors are
+// opaque to clients; their content may change between versions.
+func EncodeCursor(keys ...string) string {
+	b, _ := json.Marshal(keys)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor unpacks a cursor made by EncodeCursor with n keys. An empty
+// cursor returns nil: the first page.
+func DecodeCursor(cursor string, n int) ([]string, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	bad := errs.Invalid("query.cursor", "malformed cursor; pass next_cursor from a previous page unchanged")
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return nil, bad
+	}
+	var keys []string
+	if err := json.Unmarshal(b, &keys); err != nil || len(keys) != n {
+		return nil, bad
+	}
+	return keys, nil
+}
+
+// NewPage cuts rows (fetched with limit+1) to one page and computes the next
+// cursor from the last item kept.
+func NewPage[R, T any](rows []R, limit int, convert func(R) T, key func(R) []string) Page[T] {
+	page := Page[T]{Items: make([]T, 0, min(len(rows), limit))}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		page.NextCursor = EncodeCursor(key(rows[len(rows)-1])...)
+	}
+	for _, r := range rows {
+		page.Items = append(page.Items, convert(r))
+	}
+	return page
+}

@@ -1,0 +1,185 @@
+// Package httpapi is the HTTP kernel every module registers through: access
+// rules on each operation, authentication and authorization middleware,
+// problem+json errors, cursor paging and optimistic concurrency headers.
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/curatorops/curatorops/modules/platform/authz"
+)
+
+type accessKind int
+
+const (
+	accessUnset accessKind = iota
+	accessPublic
+	accessSignedIn
+	accessOrg
+	accessPlatform
+)
+
+// Access says who may call an operation. Every operation declares one; the
+// zero value is refused at start-up.
+type Access struct {
+	kind       accessKind
+	permission authz.Permission
+}
+
+// Public operations need no credentials (login, health).
+func Public() Access { return Access{kind: accessPublic} }
+
+// SignedIn operations need a signed-in user and act on that user only
+// (their profile, their password, their session).
+func SignedIn() Access { return Access{kind: accessSignedIn} }
+
+// OrgPermission operations sit under /v1/orgs/{org} and need a role in that
+// school that the policy grants object:action.
+func OrgPermission(object, action string) Access {
+	return Access{kind: accessOrg, permission: authz.Permission{Object: object, Action: action}}
+}
+
+// PlatformPermission operations sit outside any school and need a platform
+// administrator that the policy grants object:action.
+func PlatformPermission(object, action string) Access {
+	return Access{kind: accessPlatform, permission: authz.Permission{Object: object, Action: action}}
+}
+
+// Permission returns the (object, action) the operation requires, if any.
+func (a Access) Permission() (authz.Permission, bool) {
+	return a.permission, a.kind == accessOrg || a.kind == accessPlatform
+}
+
+// IsPublic reports whether the operation needs no credentials.
+func (a Access) IsPublic() bool { return a.kind == accessPublic }
+
+// IsOrgScoped reports whether the operation acts inside one school.
+func (a Access) IsOrgScoped() bool { return a.kind == accessOrg }
+
+// Label is what the spec's x-permission says.
+func (a Access) Label() string {
+	switch a.kind {
+	case accessPublic:
+		return "public"
+	case accessSignedIn:
+		return "signed-in"
+	default:
+		return a.permission.String()
+	}
+}
+
+const accessKey = "access"
+
+// AccessOf returns the access rule an operation was registered with.
+func AccessOf(op *huma.Operation) (Access, bool) {
+	if op == nil || op.Metadata == nil {
+		return Access{}, false
+	}
+	a, ok := op.Metadata[accessKey].(Access)
+	return a, ok && a.kind != accessUnset
+}
+
+var kebabCase = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+// Register adds an operation with its access rule. It refuses, by panicking
+// at start-up, an operation without an access rule, without a kebab-case
+// operation id or tag, or whose path and rule disagree about the school.
+// Handler errors from services are turned into problem+json here.
+func Register[I, O any](api huma.API, access Access, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
+	checkOperation(access, &op)
+	for _, tag := range op.Tags {
+		if !tagDefined(api, tag) {
+			panic(fmt.Sprintf("httpapi: %s %s uses tag %q; define it first with DefineTag", op.Method, op.Path, tag))
+		}
+	}
+	if op.Metadata == nil {
+		op.Metadata = map[string]any{}
+	}
+	op.Metadata[accessKey] = access
+	if op.Extensions == nil {
+		op.Extensions = map[string]any{}
+	}
+	if access.IsPublic() {
+		op.Extensions["x-public"] = true
+		op.Security = []map[string][]string{}
+	} else {
+		op.Extensions["x-permission"] = access.Label()
+		op.Security = []map[string][]string{{SchemeBearer: {}}}
+		if access.IsOrgScoped() {
+			op.Security = append(op.Security, map[string][]string{SchemeAPIKey: {}})
+		}
+	}
+	op.Errors = mergeStatuses(op.Errors, errorStatuses(access, &op)...)
+	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := handler(ctx, in)
+		if err != nil {
+			return nil, toProblem(err)
+		}
+		return out, nil
+	})
+}
+
+func checkOperation(access Access, op *huma.Operation) {
+	where := op.Method + " " + op.Path
+	switch {
+	case access.kind == accessUnset:
+		panic(fmt.Sprintf("httpapi: %s has no access rule: use Public, SignedIn, OrgPermission or PlatformPermission", where))
+	case !kebabCase.MatchString(op.OperationID):
+		panic(fmt.Sprintf("httpapi: %s needs a kebab-case operation id, got %q", where, op.OperationID))
+	case len(op.Tags) == 0 || op.Summary == "" || op.Description == "":
+		panic(fmt.Sprintf("httpapi: %s needs a tag, a summary and a description", where))
+	case access.IsOrgScoped() != strings.HasPrefix(op.Path, "/v1/orgs/{org}"):
+		panic(fmt.Sprintf("httpapi: %s: OrgPermission goes with paths under /v1/orgs/{org} and only with them", where))
+	}
+}
+
+// errorStatuses lists the errors every operation of this access kind can
+// answer, so that the spec documents them.
+func errorStatuses(access Access, op *huma.Operation) []int {
+	statuses := []int{http.StatusInternalServerError}
+	if !access.IsPublic() {
+		statuses = append(statuses, http.StatusUnauthorized, http.StatusForbidden)
+	}
+	if access.IsOrgScoped() {
+		statuses = append(statuses, http.StatusNotFound)
+	}
+	if op.Method != http.MethodGet || strings.Contains(op.Path, "{") {
+		statuses = append(statuses, http.StatusUnprocessableEntity)
+	}
+	return statuses
+}
+
+func mergeStatuses(have []int, more ...int) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, s := range append(have, more...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// DefineTag adds a tag with its description to the spec. A module defines
+// its tags before registering operations that use them.
+func DefineTag(api huma.API, name, description string) {
+	if !tagDefined(api, name) {
+		api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: name, Description: description})
+	}
+}
+
+func tagDefined(api huma.API, name string) bool {
+	for _, t := range api.OpenAPI().Tags {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
