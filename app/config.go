@@ -4,12 +4,15 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/gommon/bytes"
+
+	"github.com/curatorops/curatorops/modules/platform/database"
 )
 
 // config is every setting of the executable. Each has a CURATOROPS_*
@@ -66,13 +69,17 @@ func parseConfig(v map[string]*string) (*config, error) {
 	bad := func(name, why string) error {
 		for _, s := range settings {
 			if s.name == name {
-				return fmt.Errorf("invalid %s / --%s %q: %s", s.env, name, *v[name], why)
+				value := *v[name]
+				if name == "database-url" || name == "metrics-token" {
+					value = database.Redact(value)
+				}
+				return fmt.Errorf("invalid %s / --%s %q: %s", s.env, name, value, why)
 			}
 		}
 		return fmt.Errorf("invalid --%s: %s", name, why)
 	}
 	var err error
-	if c.Addr == "" || !strings.Contains(c.Addr, ":") {
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
 		return nil, bad("addr", "want host:port, e.g. 127.0.0.1:8080")
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
@@ -94,6 +101,11 @@ func parseConfig(v map[string]*string) (*config, error) {
 		return nil, bad("shutdown-grace", "want a positive duration, e.g. 15s")
 	}
 	return c, nil
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 func (c *config) corsOrigins() []string {

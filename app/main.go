@@ -22,6 +22,7 @@ import (
 	"github.com/curatorops/curatorops/modules/identity"
 	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/database"
+	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
 )
 
@@ -71,6 +72,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return nil
 	}
 	cmd, rest := args[0], args[1:]
+	if (cmd == "openapi" || cmd == "permissions") && len(rest) > 0 {
+		return usageErr("%s takes no arguments", cmd)
+	}
 	switch cmd {
 	case "openapi":
 		spec, err := server.Spec()
@@ -270,6 +274,10 @@ func createUser(ctx context.Context, svc *identity.Service, a userArgs, stdin io
 		return usageErr("the password (CURATOROPS_PASSWORD or standard input) needs at least 12 characters")
 	}
 	u, created, err := svc.EnsureUser(ctx, identity.UserSpec{Email: a.email, Name: a.name, Password: password, PlatformAdmin: a.platformAdmin})
+	var invalid *errs.ValidationError
+	if errors.As(err, &invalid) {
+		return &exitError{code: 2, err: err}
+	}
 	if err != nil {
 		return err
 	}
@@ -285,7 +293,11 @@ func createUser(ctx context.Context, svc *identity.Service, a userArgs, stdin io
 	if err != nil {
 		return err
 	}
-	if err := svc.EnsureMember(ctx, o.ID, u.ID, strings.Split(a.roles, ",")); err != nil {
+	var roles []string
+	for _, r := range strings.Split(a.roles, ",") {
+		roles = append(roles, strings.TrimSpace(r))
+	}
+	if err := svc.EnsureMember(ctx, o.ID, u.ID, roles); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s is a member of %s with roles %s\n", u.Email, o.Slug, a.roles)

@@ -69,6 +69,14 @@ func New(t testing.TB, dialect string) *Server {
 	return &Server{T: t, DB: db, Clock: c, Services: svc, App: app, Dialect: dialect}
 }
 
+// WithT returns a copy of the server that reports failures to t, for use
+// inside a subtest of the test that built it.
+func (s *Server) WithT(t testing.TB) *Server {
+	c := *s
+	c.T = t
+	return &c
+}
+
 // Response is a recorded HTTP response.
 type Response struct {
 	Code   int

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -18,31 +19,39 @@ type HealthBody struct {
 	Checks map[string]string `json:"checks,omitempty"`
 }
 
-type healthOutput struct{ Body HealthBody }
+type healthOutput struct {
+	Status int
+	Body   HealthBody
+}
 
 // registerHealth adds liveness and readiness probes.
 func registerHealth(api huma.API, db *bun.DB) {
 	httpapi.DefineTag(api, "Operations", "Probes for load balancers and orchestrators.")
+	healthSchema := api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf(HealthBody{}), true, "")
 	httpapi.Register(api, httpapi.Public(), huma.Operation{
 		OperationID: "healthz", Method: http.MethodGet, Path: "/healthz", Tags: []string{"Operations"},
 		Summary: "Liveness: the process answers", Description: "Answers 200 while the process runs; it touches no dependency.",
 	}, func(context.Context, *struct{}) (*healthOutput, error) {
-		return &healthOutput{Body: HealthBody{Status: "ok"}}, nil
+		return &healthOutput{Status: http.StatusOK, Body: HealthBody{Status: "ok"}}, nil
 	})
 
 	httpapi.Register(api, httpapi.Public(), huma.Operation{
 		OperationID: "readyz", Method: http.MethodGet, Path: "/readyz", Tags: []string{"Operations"},
 		Summary:     "Readiness: the database answers and its migrations are current",
 		Description: "Answers 503 while the database is unreachable or a migration is pending.",
-		Errors:      []int{http.StatusServiceUnavailable},
+		Responses: map[string]*huma.Response{"503": {
+			Description: "Not ready; checks says which dependency failed.",
+			Content:     map[string]*huma.MediaType{"application/json": {Schema: healthSchema}},
+		}},
 	}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
 		checks := readiness(ctx, db)
 		for _, v := range checks {
 			if v != "ok" {
-				return nil, huma.NewError(http.StatusServiceUnavailable, "not ready: database "+checks["database"]+", migrations "+checks["migrations"])
+				// The body says which check failed, for the operator.
+				return &healthOutput{Status: http.StatusServiceUnavailable, Body: HealthBody{Status: "unavailable", Checks: checks}}, nil
 			}
 		}
-		return &healthOutput{Body: HealthBody{Status: "ok", Checks: checks}}, nil
+		return &healthOutput{Status: http.StatusOK, Body: HealthBody{Status: "ok", Checks: checks}}, nil
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -11,12 +12,13 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
+	"github.com/curatorops/curatorops/modules/platform/ids"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
 )
 
-// installMiddleware sets the echo chain, outermost first: request id and
-// the request record, access log and metrics, panic recovery, body limit,
-// security headers, CORS.
+// installMiddleware sets the echo chain, outermost first: the request record
+// with its id, security headers and CORS (so that every answer carries them,
+// a 413 included), access log and metrics, panic recovery, body limit.
 func (s *Server) installMiddleware(cfg Config, m *metrics) {
 	e := s.Echo
 	e.IPExtractor = echo.ExtractIPDirect()
@@ -24,11 +26,7 @@ func (s *Server) installMiddleware(cfg Config, m *metrics) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.HTTPErrorHandler = s.problemHandler
-	e.Use(middleware.RequestID())
 	e.Use(requestMeta)
-	e.Use(s.accessLog(m))
-	e.Use(s.recoverPanic)
-	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -44,14 +42,27 @@ func (s *Server) installMiddleware(cfg Config, m *metrics) {
 			ExposeHeaders: []string{"ETag", "Retry-After", echo.HeaderXRequestID},
 		}))
 	}
+	e.Use(s.accessLog(m))
+	e.Use(s.recoverPanic)
+	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 }
 
+// requestIDPattern is what a caller's X-Request-Id must look like to be kept
+// (it ends up in logs and the audit log); anything else is replaced.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,64}$`)
+
 // requestMeta starts the per-request record that authentication, services
-// and the audit log fill in and read.
+// and the audit log fill in and read, with the request id: the caller's when
+// it is well-formed, a new one otherwise.
 func requestMeta(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !requestIDPattern.MatchString(id) {
+			id = ids.New()
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		meta := &reqctx.Meta{
-			RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+			RequestID: id,
 			IP:        c.RealIP(),
 			UserAgent: c.Request().UserAgent(),
 		}

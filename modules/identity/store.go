@@ -240,17 +240,28 @@ func (Store) withRoles(ctx context.Context, db bun.IDB, rows []memberRow) ([]Mem
 	return members, nil
 }
 
-// MembershipsOfUser lists every school a user belongs to, for /v1/me.
+// MembershipsOfUser lists every school a user belongs to, for /v1/me; the
+// orgs come back in the same order as the memberships.
 func (Store) MembershipsOfUser(ctx context.Context, db bun.IDB, userID string) ([]Membership, []Org, error) {
 	var ms []Membership
-	if err := db.NewSelect().Model(&ms).Where("user_id = ?", userID).OrderExpr("id").Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&ms).Where("user_id = ?", userID).OrderExpr("id").Scan(ctx); err != nil || len(ms) == 0 {
+		return ms, nil, err
+	}
+	orgIDs := make([]string, len(ms))
+	for i, m := range ms {
+		orgIDs[i] = m.OrgID
+	}
+	var found []Org
+	if err := db.NewSelect().Model(&found).Where("id IN (?)", bun.In(orgIDs)).Scan(ctx); err != nil {
 		return nil, nil, err
+	}
+	byID := make(map[string]Org, len(found))
+	for _, o := range found {
+		byID[o.ID] = o
 	}
 	orgs := make([]Org, len(ms))
 	for i, m := range ms {
-		if err := db.NewSelect().Model(&orgs[i]).Where("id = ?", m.OrgID).Scan(ctx); err != nil {
-			return nil, nil, err
-		}
+		orgs[i] = byID[m.OrgID]
 	}
 	return ms, orgs, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/labstack/echo/v4"
 
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
@@ -28,11 +29,26 @@ const InternalErrorDetail = "internal error; quote the request id to support"
 func InstallProblemDetails(logger *slog.Logger) {
 	huma.NewError = newProblem
 	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errList ...error) huma.StatusError {
+		if bodyTooLarge(errList) {
+			// A body without Content-Length is cut by echo's limit while
+			// huma reads it; that is the client's 413, not our 500.
+			return newProblem(http.StatusRequestEntityTooLarge, "request body is too large")
+		}
 		if status >= http.StatusInternalServerError && ctx != nil {
 			logInternal(ctx.Context(), logger, status, msg, errList)
 		}
 		return newProblem(status, msg, errList...)
 	}
+}
+
+func bodyTooLarge(errList []error) bool {
+	for _, e := range errList {
+		var he *echo.HTTPError
+		if errors.As(e, &he) && he.Code == http.StatusRequestEntityTooLarge {
+			return true
+		}
+	}
+	return false
 }
 
 func newProblem(status int, msg string, errList ...error) huma.StatusError {

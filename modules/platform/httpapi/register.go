@@ -116,6 +116,11 @@ func Register[I, O any](api huma.API, access Access, op huma.Operation, handler 
 		}
 	}
 	op.Errors = mergeStatuses(op.Errors, errorStatuses(access, &op)...)
+	if op.MaxBodyBytes == 0 {
+		// The server's body limit (echo, configurable) governs; huma's own
+		// default of 1 MiB would silently override a larger setting.
+		op.MaxBodyBytes = -1
+	}
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := handler(ctx, in)
 		if err != nil {
