@@ -159,17 +159,28 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
+// openDB opens the configured database with its migrator; the caller closes
+// the database.
+func openDB(ctx context.Context, cfg *config) (*bun.DB, *database.Migrator, error) {
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := database.NewMigrator(db)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return db, m, nil
+}
+
 // withApp opens and migrates the database, builds the services and runs fn.
 func withApp(ctx context.Context, cfg *config, logger *slog.Logger, fn func(*bun.DB, *server.Services) error) error {
-	db, err := database.Open(ctx, cfg.DatabaseURL)
+	db, m, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	m, err := database.NewMigrator(db)
-	if err != nil {
-		return err
-	}
 	applied, err := m.Up(ctx)
 	if err != nil {
 		return err
@@ -204,15 +215,11 @@ func migrateCmd(ctx context.Context, cfg *config, args []string, stdout io.Write
 	if len(args) != 1 {
 		return usageErr("usage: curatorops migrate up|down|status")
 	}
-	db, err := database.Open(ctx, cfg.DatabaseURL)
+	db, m, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	m, err := database.NewMigrator(db)
-	if err != nil {
-		return err
-	}
 	switch args[0] {
 	case "up":
 		names, err := m.Up(ctx)

@@ -42,34 +42,27 @@ func NewMigrator(db *bun.DB) (*Migrator, error) {
 
 // Up applies every migration not applied yet and returns their names.
 func (m *Migrator) Up(ctx context.Context) ([]string, error) {
-	var applied []string
-	err := m.locked(ctx, func() error {
-		group, err := m.m.Migrate(ctx)
-		if err != nil {
-			return fmt.Errorf("migrate up: %w", err)
-		}
-		for _, mig := range group.Migrations {
-			applied = append(applied, mig.String())
-		}
-		return nil
-	})
-	return applied, err
+	return m.run(ctx, "up", m.m.Migrate)
 }
 
 // Down rolls back the last group of migrations and returns their names.
 func (m *Migrator) Down(ctx context.Context) ([]string, error) {
-	var rolled []string
+	return m.run(ctx, "down", m.m.Rollback)
+}
+
+func (m *Migrator) run(ctx context.Context, what string, step func(context.Context, ...migrate.MigrationOption) (*migrate.MigrationGroup, error)) ([]string, error) {
+	var names []string
 	err := m.locked(ctx, func() error {
-		group, err := m.m.Rollback(ctx)
+		group, err := step(ctx)
 		if err != nil {
-			return fmt.Errorf("migrate down: %w", err)
+			return fmt.Errorf("migrate %s: %w", what, err)
 		}
 		for _, mig := range group.Migrations {
-			rolled = append(rolled, mig.String())
+			names = append(names, mig.String())
 		}
 		return nil
 	})
-	return rolled, err
+	return names, err
 }
 
 // Status lists every known migration with whether it is applied.
