@@ -1,0 +1,60 @@
+package identity
+
+import (
+	"context"
+	"time"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
+)
+
+// Person is what other modules may know about a member of a school: enough
+// to assign work, show a name and count days since joining.
+type Person struct {
+	UserID   string
+	Email    string
+	Name     string
+	Roles    []string
+	JoinedAt time.Time
+}
+
+// ActivePeople lists the active members of a school holding role (any role
+// when role is empty), ordered by joining. Other modules reach identity
+// through this method, behind an interface of their own.
+func (s *Service) ActivePeople(ctx context.Context, orgID, role string) ([]Person, error) {
+	var out []Person
+	after := ""
+	for {
+		page, err := s.store.ListMembers(ctx, s.db, orgID, MemberFilter{Role: role, Status: StatusActive, Limit: 500, AfterID: after})
+		if err != nil {
+			return nil, err
+		}
+		more := len(page) > 500
+		if more {
+			page = page[:500]
+		}
+		for _, m := range page {
+			if m.UserStatus == StatusActive {
+				out = append(out, Person{UserID: m.UserID, Email: m.Email, Name: m.Name, Roles: m.Roles, JoinedAt: m.CreatedAt})
+			}
+		}
+		if !more {
+			return out, nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// ActivePerson returns one active member of a school, or errs.ErrNotFound
+// when the user is not an active member there.
+func (s *Service) ActivePerson(ctx context.Context, orgID, userID string) (*Person, error) {
+	m, err := s.store.Member(ctx, s.db, orgID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if m.Status != StatusActive || m.UserStatus != StatusActive {
+		return nil, errNotActive
+	}
+	return &Person{UserID: m.UserID, Email: m.Email, Name: m.Name, Roles: m.Roles, JoinedAt: m.CreatedAt}, nil
+}
+
+var errNotActive = errs.NotFound("active member")
