@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // schools' time zones must resolve on hosts without zoneinfo
 
 	"github.com/uptrace/bun"
@@ -20,6 +21,7 @@ import (
 	"github.com/curatorops/curatorops/app/demo"
 	"github.com/curatorops/curatorops/app/server"
 	"github.com/curatorops/curatorops/modules/identity"
+	"github.com/curatorops/curatorops/modules/platform/background"
 	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
@@ -206,6 +208,24 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 		if err != nil {
 			return err
 		}
+		// Webhook deliveries leave from every replica; the worker stops with
+		// the server and is waited for before the database closes.
+		svc.Integration.SetLogger(logger)
+		defer svc.Integration.StartDeliveries(ctx)()
+		// SLA warnings and breach notices: every replica runs the loop; each
+		// notice is claimed once (see sla.Service.RunOnce).
+		svc.SLA.SetLogger(logger)
+		defer svc.SLA.Start(ctx)()
+		// homework.overdue notices: every replica runs the pass; rows are
+		// claimed with SKIP LOCKED (see homework.Service.RunOnce).
+		svc.Homework.SetLogger(logger)
+		defer svc.Homework.Start(ctx)()
+		// kb.reading_overdue reminders: each person is reminded of a
+		// revision once, whichever replica gets there first.
+		defer background.Every(ctx, 15*time.Minute, logger, "kb-reminders", func(ctx context.Context) error {
+			_, err := svc.KB.EmitOverdueReminders(ctx, clock.System{}.Now())
+			return err
+		})()
 		logger.Info("serving", "addr", cfg.Addr, "database", database.Redact(cfg.DatabaseURL))
 		return srv.ListenAndServe(ctx, cfg.Addr, cfg.ShutdownGrace)
 	})

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/curatorops/curatorops/app/server"
 	"github.com/curatorops/curatorops/modules/identity"
@@ -31,8 +32,24 @@ func Seed(ctx context.Context, svc *server.Services, logger *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	if err := seedStaff(ctx, svc.Identity, org.ID); err != nil {
-		return err
+	parts := []struct {
+		name string
+		seed func(context.Context, *server.Services, string) error
+	}{
+		{"staff", func(ctx context.Context, svc *server.Services, orgID string) error {
+			return seedStaff(ctx, svc.Identity, orgID)
+		}},
+		{"school data", seedSchool},
+		{"knowledge base", seedKB},
+		{"SLA conversations", seedSLA},
+		{"homework", seedHomework},
+	}
+	for _, part := range parts {
+		start := time.Now()
+		if err := part.seed(ctx, svc, org.ID); err != nil {
+			return fmt.Errorf("demo %s: %w", part.name, err)
+		}
+		logger.Debug("demo part ready", "part", part.name, "seconds", time.Since(start).Seconds())
 	}
 	logger.Info("demo school ready", "org", org.Slug, "created", created, "password", Password)
 	return nil

@@ -85,7 +85,7 @@ func TestInvalidInputIsA422NamingTheField(t *testing.T) {
 			{"unknown field", `{"email":"a@b.test","password":"` + secret + `","nickname":"` + secret + `"}`, "body.nickname"},
 			{"over-long email", `{"email":"` + strings.Repeat("a", 290) + `@b.test","password":"` + secret + `"}`, "body.email"},
 			// huma names the object that lacks a required property.
-			{"missing password", `{"email":"a@b.test"}`, "body"},
+			{"missing password", `{"email":"a@b.test"}`, "body.password"},
 			{"wrong type", `{"email":"a@b.test","password":12345678901234}`, "body.password"},
 		}
 		for _, c := range cases {

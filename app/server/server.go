@@ -16,10 +16,16 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/audit"
+	"github.com/curatorops/curatorops/modules/homework"
 	"github.com/curatorops/curatorops/modules/identity"
+	"github.com/curatorops/curatorops/modules/integration"
+	"github.com/curatorops/curatorops/modules/kb"
 	"github.com/curatorops/curatorops/modules/platform/authz"
 	"github.com/curatorops/curatorops/modules/platform/clock"
+	"github.com/curatorops/curatorops/modules/platform/events"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
+	"github.com/curatorops/curatorops/modules/school"
+	"github.com/curatorops/curatorops/modules/sla"
 	"github.com/curatorops/curatorops/policies"
 )
 
@@ -39,21 +45,47 @@ type Config struct {
 type Services struct {
 	Identity *identity.Service
 	Audit    *audit.Service
+	School   *school.Service
+	// Integration is the inbox and outbox: modules register their inbound
+	// event handlers on it and publish outbound events through it.
+	Integration *integration.Service
+	KB          *kb.Service
+	SLA         *sla.Service
+	Homework    *homework.Service
 }
 
-// NewServices builds every module's service on db.
+// NewServices builds every module's service on db once, then connects them:
+// event handlers to the integration inbox, and every module that keeps
+// copies of students' personal data to the school's erasure.
 func NewServices(db *bun.DB, c clock.Clock, identityCfg identity.Config) *Services {
-	auditSvc := audit.NewService(db, c)
-	return &Services{
-		Audit:    auditSvc,
-		Identity: identity.NewService(db, c, auditSvc, identityCfg),
+	svc := &Services{Audit: audit.NewService(db, c)}
+	svc.Identity = identity.NewService(db, c, svc.Audit, identityCfg)
+	svc.Integration = integration.NewService(db, c, svc.Audit, nil)
+	svc.School = school.NewService(db, c, svc.Audit, schoolPeople{svc.Identity})
+	svc.KB = kb.NewService(db, c, svc.Audit, kbPeople{svc.Identity}, svc.Integration)
+	svc.SLA = sla.NewService(db, c, svc.Audit, newSLASchool(svc.School, db), slaPeople{svc.Identity}, svc.Integration)
+	svc.Homework = homework.NewService(db, c, svc.Audit, &homeworkSchool{school: svc.School, db: db}, schoolPeople{svc.Identity}, svc.Integration)
+
+	for _, handlers := range []map[string]events.Handler{svc.School.EventHandlers(), svc.Homework.EventHandlers(), svc.SLA.EventHandlers()} {
+		for eventType, h := range handlers {
+			svc.Integration.Handle(eventType, h)
+		}
 	}
+	// The audit log registers itself; these keep raw events and messages.
+	svc.School.AddEraser(svc.Integration)
+	svc.School.AddEraser(svc.SLA)
+	return svc
 }
 
 // register adds every module's operations. A new module adds one line here.
 func register(api huma.API, svc *Services) {
 	identity.Register(api, svc.Identity)
 	audit.Register(api, svc.Audit)
+	school.Register(api, svc.School)
+	integration.Register(api, svc.Integration)
+	kb.Register(api, svc.KB)
+	sla.Register(api, svc.SLA)
+	homework.Register(api, svc.Homework)
 }
 
 // Server is the assembled HTTP application.

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/database"
 )
 
 // Store reads and appends audit entries. Its functions take bun.IDB so that
@@ -44,4 +46,28 @@ func (Store) List(ctx context.Context, db bun.IDB, orgID string, f Filter) ([]En
 	}
 	err := q.OrderExpr("id DESC").Limit(int64(f.Limit + 1)).Scan(ctx)
 	return rows, err
+}
+
+// WithAnyValue returns the school's entries whose changes mention any of
+// values. It scans text and is meant for rare erasure requests.
+func (Store) WithAnyValue(ctx context.Context, db bun.IDB, orgID string, values []string) ([]Entry, error) {
+	var rows []Entry
+	changes := "changes"
+	if database.IsPostgres(db) {
+		changes = "changes::text"
+	}
+	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
+	q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		for _, v := range values {
+			q = q.WhereOr("? LIKE ?", bun.Safe(changes), "%"+v+"%")
+		}
+		return q
+	})
+	return rows, q.Scan(ctx)
+}
+
+// UpdateChanges rewrites the changes of one entry; only erasure does this.
+func (Store) UpdateChanges(ctx context.Context, db bun.IDB, e *Entry) error {
+	_, err := db.NewUpdate().Model(e).Column("changes").WherePK().Exec(ctx)
+	return err
 }

@@ -57,4 +57,14 @@ func (s *Service) ActivePerson(ctx context.Context, orgID, userID string) (*Pers
 	return &Person{UserID: m.UserID, Email: m.Email, Name: m.Name, Roles: m.Roles, JoinedAt: m.CreatedAt}, nil
 }
 
+// ActivePersonByEmail returns the active member of a school with the email
+// (case-insensitive), or errs.ErrNotFound.
+func (s *Service) ActivePersonByEmail(ctx context.Context, orgID, email string) (*Person, error) {
+	u, err := s.store.UserByEmail(ctx, s.db, email)
+	if err != nil {
+		return nil, err
+	}
+	return s.ActivePerson(ctx, orgID, u.ID)
+}
+
 var errNotActive = errs.NotFound("active member")

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/labstack/echo/v4"
@@ -41,6 +42,17 @@ func InstallProblemDetails(logger *slog.Logger) {
 	}
 }
 
+// missingPropertyLocation points a "required property missing" error at the
+// property itself (body.name) rather than at the object holding it (body),
+// so that every 422 names the field.
+func missingPropertyLocation(location, message string) string {
+	const prefix, suffix = "expected required property ", " to be present"
+	if strings.HasPrefix(message, prefix) && strings.HasSuffix(message, suffix) {
+		return location + "." + strings.TrimSuffix(strings.TrimPrefix(message, prefix), suffix)
+	}
+	return location
+}
+
 func bodyTooLarge(errList []error) bool {
 	for _, e := range errList {
 		var he *echo.HTTPError
@@ -68,7 +80,7 @@ func newProblem(status int, msg string, errList ...error) huma.StatusError {
 		var d huma.ErrorDetailer
 		if errors.As(e, &d) {
 			src := d.ErrorDetail()
-			details = append(details, &huma.ErrorDetail{Message: src.Message, Location: src.Location})
+			details = append(details, &huma.ErrorDetail{Message: src.Message, Location: missingPropertyLocation(src.Location, src.Message)})
 			continue
 		}
 		details = append(details, &huma.ErrorDetail{Message: e.Error()})

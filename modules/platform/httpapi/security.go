@@ -93,6 +93,9 @@ func authorize(ctx huma.Context, authn Authenticator, enforcer *authz.Enforcer, 
 			return http.StatusInternalServerError, "cannot resolve organisation"
 		}
 		meta.Org = org
+		org.Can = func(object, action string) bool {
+			return enforcer.Allowed(org.Roles, authz.Permission{Object: object, Action: action})
+		}
 		if !enforcer.Allowed(org.Roles, perm) {
 			return http.StatusForbidden, "your roles in this organisation do not grant " + perm.String()
 		}
@@ -131,4 +134,10 @@ func OrgID(ctx context.Context) string {
 		return org.ID
 	}
 	return ""
+}
+
+// OrgAllowed reports whether the caller's roles in the request's school
+// grant object:action, for operations that show more to some roles.
+func OrgAllowed(ctx context.Context, object, action string) bool {
+	return reqctx.From(ctx).Org.Allowed(object, action)
 }

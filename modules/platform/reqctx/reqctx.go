@@ -48,6 +48,16 @@ type OrgAccess struct {
 	TimeZone string
 	Currency string
 	Roles    []string
+	// Can reports whether the caller's roles here grant object:action. The
+	// security middleware sets it, so services can vary what they show
+	// (contacts, say) without knowing the policy.
+	Can func(object, action string) bool
+}
+
+// Allowed reports whether the caller may perform object:action in this
+// school; false when nothing granted it.
+func (o *OrgAccess) Allowed(object, action string) bool {
+	return o != nil && o.Can != nil && o.Can(object, action)
 }
 
 // HasRole reports whether the caller holds role in this school.

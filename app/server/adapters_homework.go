@@ -1,0 +1,118 @@
+package server
+
+import (
+	"context"
+	"sync"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/homework"
+	"github.com/curatorops/curatorops/modules/identity"
+	"github.com/curatorops/curatorops/modules/platform/bizcal"
+	"github.com/curatorops/curatorops/modules/school"
+)
+
+// homeworkSchool answers the review queue's questions about school data
+// from the school module.
+type homeworkSchool struct {
+	school *school.Service
+	db     *bun.DB
+	zones  sync.Map // org id → time zone; a school's zone rarely changes
+}
+
+func (h *homeworkSchool) StudentByExternalID(ctx context.Context, orgID, source, externalID string) (*homework.Student, error) {
+	st, err := h.school.StudentByExternalID(ctx, orgID, source, externalID)
+	if err != nil {
+		return nil, err
+	}
+	return &homework.Student{ID: st.ID, ExternalID: st.ExternalID}, nil
+}
+
+func (h *homeworkSchool) Student(ctx context.Context, orgID, id string) (*homework.Student, error) {
+	st, err := h.school.Student(ctx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	return &homework.Student{ID: st.ID, ExternalID: st.ExternalID}, nil
+}
+
+func (h *homeworkSchool) AssignmentByExternalID(ctx context.Context, orgID, source, externalID string) (*homework.Assignment, error) {
+	a, err := h.school.AssignmentByExternalID(ctx, orgID, source, externalID)
+	if err != nil {
+		return nil, err
+	}
+	return homeworkAssignment(a), nil
+}
+
+func (h *homeworkSchool) Assignment(ctx context.Context, orgID, id string) (*homework.Assignment, error) {
+	a, err := h.school.Assignment(ctx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	return homeworkAssignment(a), nil
+}
+
+func homeworkAssignment(a *school.Assignment) *homework.Assignment {
+	rubric := make([]homework.RubricCriterion, len(a.Rubric))
+	for i, c := range a.Rubric {
+		rubric[i] = homework.RubricCriterion{Key: c.Key, Title: c.Title, MaxPoints: c.MaxPoints, Required: c.Required}
+	}
+	return &homework.Assignment{ID: a.ID, ExternalID: a.ExternalID, CourseID: a.CourseID, ModuleID: a.ModuleID, Kind: a.Kind,
+		ReviewTargetMinutes: a.ReviewTargetMinutes, Rubric: rubric}
+}
+
+func (h *homeworkSchool) EnrollmentInCourse(ctx context.Context, orgID, studentID, courseID string) (*homework.Enrollment, error) {
+	e, err := h.school.EnrollmentInCourse(ctx, orgID, studentID, courseID)
+	if err != nil {
+		return nil, err
+	}
+	return &homework.Enrollment{ID: e.ID, CohortID: e.CohortID, CuratorID: e.CuratorID}, nil
+}
+
+func (h *homeworkSchool) CuratorCohorts(ctx context.Context, orgID, curatorID string) ([]string, error) {
+	return h.school.CuratorCohortIDs(ctx, orgID, curatorID)
+}
+
+// Calendar is the school's default calendar; a school without one works
+// around the clock in its own time zone.
+func (h *homeworkSchool) Calendar(ctx context.Context, orgID string) (*bizcal.Calendar, error) {
+	tz, ok := h.zones.Load(orgID)
+	if !ok {
+		var zone string
+		err := h.db.NewSelect().Model((*identity.Org)(nil)).Column("time_zone").Where("id = ?", orgID).Scan(ctx, &zone)
+		if err != nil {
+			return nil, err
+		}
+		h.zones.Store(orgID, zone)
+		tz = zone
+	}
+	cal, _, err := h.school.CompiledCalendar(ctx, orgID, "", tz.(string))
+	return cal, err
+}
+
+func (h *homeworkSchool) Cohorts(ctx context.Context, orgID string) ([]homework.Cohort, error) {
+	rows, err := h.school.CohortHeadcounts(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]homework.Cohort, len(rows))
+	for i, c := range rows {
+		out[i] = homework.Cohort{ID: c.ID, CourseID: c.CourseID, Name: c.Name, Enrolled: c.Enrolled}
+	}
+	return out, nil
+}
+
+func (h *homeworkSchool) CourseModules(ctx context.Context, orgID, courseID string) ([]homework.Module, error) {
+	detail, err := h.school.Course(ctx, orgID, courseID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]homework.Module, len(detail.Modules))
+	for i, m := range detail.Modules {
+		out[i] = homework.Module{ID: m.ID, Position: m.Position, Title: m.Title}
+		for _, a := range m.Assignments {
+			out[i].AssignmentIDs = append(out[i].AssignmentIDs, a.ID)
+		}
+	}
+	return out, nil
+}

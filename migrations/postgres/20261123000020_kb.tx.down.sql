@@ -1,0 +1,12 @@
+DROP TABLE kb_search;
+DROP TEXT SEARCH CONFIGURATION kb_russian;
+DROP TEXT SEARCH DICTIONARY kb_english_stem;
+DROP TEXT SEARCH DICTIONARY kb_russian_stem;
+DROP TABLE kb_templates;
+DROP TABLE kb_reading_reminders;
+DROP TABLE kb_acknowledgments;
+DROP TABLE kb_quiz_attempts;
+DROP TABLE kb_revisions;
+DROP TABLE kb_articles;
+DROP FUNCTION kb_refuse_change();
+DROP TABLE kb_categories;

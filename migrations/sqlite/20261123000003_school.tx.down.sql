@@ -1,0 +1,11 @@
+DROP TABLE calendars;
+DROP TABLE order_refunds;
+DROP TABLE orders;
+DROP TABLE products;
+DROP TABLE curator_assignments;
+DROP TABLE enrollments;
+DROP TABLE students;
+DROP TABLE cohorts;
+DROP TABLE assignments;
+DROP TABLE course_modules;
+DROP TABLE courses;

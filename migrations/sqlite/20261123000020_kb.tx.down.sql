@@ -1,0 +1,9 @@
+DROP TABLE kb_search_fts;
+DROP TABLE kb_search;
+DROP TABLE kb_templates;
+DROP TABLE kb_reading_reminders;
+DROP TABLE kb_acknowledgments;
+DROP TABLE kb_quiz_attempts;
+DROP TABLE kb_revisions;
+DROP TABLE kb_articles;
+DROP TABLE kb_categories;

@@ -1,0 +1,99 @@
+package homework
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/events"
+)
+
+// EventHandlers returns the handlers of the homework events the LMS sends;
+// the server registers them with the integration inbox.
+func (s *Service) EventHandlers() map[string]events.Handler {
+	return map[string]events.Handler{eventSubmissionCreated: s.handleSubmissionCreated}
+}
+
+// ApplyEvent applies one homework event in a transaction of its own, as
+// the inbox would; the demo seed sends its submissions through it.
+func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
+	h, ok := s.EventHandlers()[ev.Type]
+	if !ok {
+		return errs.Invalid("type", "the homework module does not handle "+ev.Type)
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return h(ctx, tx, ev) })
+}
+
+type submissionEvent struct {
+	ExternalID           string             `json:"external_id"`
+	Source               string             `json:"source"`
+	StudentExternalID    string             `json:"student_external_id"`
+	AssignmentExternalID string             `json:"assignment_external_id"`
+	Attempt              *int               `json:"attempt"`
+	Content              *SubmissionContent `json:"content"`
+	SubmittedAt          *time.Time         `json:"submitted_at"`
+}
+
+func (s *Service) handleSubmissionCreated(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
+	var d submissionEvent
+	if err := decodeData(ev.Data, &d); err != nil {
+		return err
+	}
+	var missing errs.ValidationError
+	for _, f := range []struct{ name, value string }{
+		{"external_id", d.ExternalID}, {"student_external_id", d.StudentExternalID}, {"assignment_external_id", d.AssignmentExternalID},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			missing.Fields = append(missing.Fields, errs.FieldError{Location: "data." + f.name, Message: "is required"})
+		}
+	}
+	if d.SubmittedAt == nil {
+		missing.Fields = append(missing.Fields, errs.FieldError{Location: "data.submitted_at", Message: "is required"})
+	}
+	if len(missing.Fields) > 0 {
+		return &missing
+	}
+	// The LMS may send a submission again under a new event id: its
+	// external id makes the second one a no-op.
+	source := d.Source
+	if strings.TrimSpace(source) == "" {
+		source = DefaultSource
+	}
+	if _, err := s.store.SubmissionByExternalID(ctx, tx, ev.OrgID, source, d.ExternalID); err == nil || !errors.Is(err, errs.ErrNotFound) {
+		return err
+	}
+	in := NewSubmission{Source: d.Source, ExternalID: d.ExternalID, StudentExternalID: d.StudentExternalID,
+		AssignmentExternalID: d.AssignmentExternalID, Attempt: d.Attempt, SubmittedAt: *d.SubmittedAt}
+	if d.Content != nil {
+		in.Content = *d.Content
+	}
+	_, err := s.submit(ctx, tx, ev.OrgID, in, "data.")
+	return err
+}
+
+// decodeData reads an event's data strictly: unknown fields are refused,
+// so that a misspelt field is an error rather than silently lost.
+func decodeData(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var field string
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			field = "data." + typeErr.Field
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field = "data." + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		default:
+			field = "data"
+		}
+		return errs.Invalid(field, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}

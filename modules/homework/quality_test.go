@@ -1,0 +1,191 @@
+package homework_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/curatorops/curatorops/app/apptest"
+	"github.com/curatorops/curatorops/modules/homework"
+)
+
+// review claims the submission as the actor and completes it.
+func review(s *apptest.Server, f *fixture, id string, who apptest.Actor, verdict string, scores map[string]int) map[string]any {
+	s.T.Helper()
+	claimed := s.Do(post, f.sc.Path("/homework-submissions/"+id+"/claim"), nil, who.Auth()).Expect(200)
+	return s.Do(post, f.sc.Path("/homework-submissions/"+id+"/review"), map[string]any{"verdict": verdict, "scores": scores, "feedback": "Feedback"},
+		who.Auth(), etag(claimed)).Expect(200).Map()
+}
+
+func TestQualityControl(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
+		f := newFixture(t, s, "alpha", 0, "")
+		cur := f.sc.People["curator"]
+		rookie := s.NewMember(f.sc.Org.ID, "rookie@alpha.test", "curator")
+		f.addStudent(t, cur.UserID)
+		f.addStudent(t, rookie.UserID)
+		// Sample whatever is drawn at 30 % or more: the probation rate, not the default 5 %.
+		s.Services.Homework.SetSampler(func(_ string, percent int) bool { return percent >= 30 })
+		settings := s.Do(get, f.sc.Path("/homework-settings"), nil, f.as("admin")).Expect(200)
+		body := settings.Map()
+		body["probation_curator_ids"] = []string{rookie.UserID}
+		s.Do(put, f.sc.Path("/homework-settings"), body, f.as("admin"), etag(settings)).Expect(200)
+
+		now := s.Clock.Now()
+		vetted := review(s, f, f.submit(submission("q-1", 0, 0, now))["id"].(string), cur, "accepted", fullScores())
+		rookies := review(s, f, f.submit(submission("q-2", 1, 0, now))["id"].(string), rookie, "accepted", fullScores())
+		rejected := review(s, f, f.submit(submission("q-3", 0, 1, now))["id"].(string), cur, "rejected", fullScores())
+		low := review(s, f, f.submit(submission("q-4", 0, 2, now))["id"].(string), cur, "accepted", map[string]int{"task": 1, "depth": 1})
+		for name, r := range map[string]map[string]any{"vetted": vetted, "rookie": rookies, "rejected": rejected, "low score": low} {
+			want := name != "vetted"
+			if got := r["review"].(map[string]any)["sampled"]; got != want {
+				t.Errorf("%s review sampled=%v, want %v", name, got, want)
+			}
+		}
+
+		var samples struct{ Items []map[string]any }
+		s.Do(get, f.sc.Path("/homework-reviews/sampled"), nil, f.as("senior_curator")).Expect(200).Decode(&samples)
+		if len(samples.Items) != 3 {
+			t.Fatalf("%d samples, want 3", len(samples.Items))
+		}
+		s.Do(get, f.sc.Path("/homework-reviews/sampled"), nil, f.as("curator")).ExpectProblem(http.StatusForbidden)
+
+		reviewID := rookies["review"].(map[string]any)["id"].(string)
+		submissionID := rookies["submission"].(map[string]any)["id"].(string)
+		check := func(reviewID string) string { return f.sc.Path("/homework-reviews/" + reviewID + "/quality-check") }
+		scores := map[string]any{"verdict_correct": 2, "feedback_helpful": 3, "tone": 5, "on_time": 4, "overturn_verdict": "rework_requested", "comment": "Too lenient"}
+		s.Do(post, check(reviewID), scores, f.as("curator")).ExpectProblem(http.StatusForbidden)
+		bad := map[string]any{"verdict_correct": 2, "feedback_helpful": 3, "tone": 6, "on_time": 4}
+		s.Do(post, check(reviewID), bad, f.as("senior_curator")).ExpectProblem(422, "body.tone")
+		s.Do(post, check("0190a0a0-0000-7000-8000-000000000000"), scores, f.as("senior_curator")).ExpectProblem(http.StatusNotFound)
+		got := s.Do(post, check(reviewID), scores, f.as("senior_curator")).Expect(http.StatusCreated).Map()
+		if got["score_percent"] != float64(70) || got["overturned_to"] != "rework_requested" || got["curator_id"] != rookie.UserID {
+			t.Errorf("quality check %v", got)
+		}
+		s.Do(post, check(reviewID), scores, f.as("head_of_service")).ExpectProblem(http.StatusConflict)
+
+		sub := s.Do(get, f.sc.Path("/homework-submissions/"+submissionID), nil, f.as("head_of_service")).Expect(200).Map()
+		if sub["status"] != "rework_requested" || sub["verdict"] != "rework_requested" {
+			t.Errorf("overturned submission %v", sub)
+		}
+		var history struct{ Items []map[string]any }
+		s.Do(get, f.sc.Path("/homework-submissions/"+submissionID+"/reviews"), nil, f.as("head_of_service")).Expect(200).Decode(&history)
+		if len(history.Items) != 2 || history.Items[1]["kind"] != "overturn" || history.Items[1]["overturns_review_id"] != reviewID || history.Items[0]["verdict"] != "accepted" {
+			t.Errorf("review history %v", history.Items)
+		}
+		var payloads []json.RawMessage
+		if err := s.DB.NewSelect().TableExpr("outbox_events").Column("payload").Where("type = ?", "review.completed").OrderExpr("id").Scan(context.Background(), &payloads); err != nil {
+			t.Fatal(err)
+		}
+		var last homework.CompletedEvent
+		_ = json.Unmarshal(payloads[len(payloads)-1], &last)
+		if len(payloads) != 5 || !last.Overturned || last.Verdict != "rework_requested" || last.SubmissionExternalID != "q-2" || last.StudentExternalID == nil || *last.StudentExternalID != "st-2" {
+			t.Errorf("%d review.completed events, last %+v", len(payloads), last)
+		}
+
+		// A second, clean check of another review averages in.
+		s.Do(post, check(rejected["review"].(map[string]any)["id"].(string)), map[string]any{"verdict_correct": 5, "feedback_helpful": 5, "tone": 5, "on_time": 5},
+			f.as("head_of_service")).Expect(http.StatusCreated)
+		month := s.Clock.Now().UTC().Format("2006-01")
+		scoresByCurator, err := s.Services.Homework.QualityScores(context.Background(), f.sc.Org.ID, month)
+		if err != nil || scoresByCurator[rookie.UserID] != 70 || scoresByCurator[cur.UserID] != 100 || len(scoresByCurator) != 2 {
+			t.Errorf("quality scores %v (%v)", scoresByCurator, err)
+		}
+		var api struct{ Scores map[string]float64 }
+		s.Do(get, f.sc.Path("/homework-quality-scores?month="+month), nil, f.as("head_of_service")).Expect(200).Decode(&api)
+		if api.Scores[rookie.UserID] != 70 {
+			t.Errorf("quality scores over the API %v", api.Scores)
+		}
+		s.Do(get, f.sc.Path("/homework-quality-scores?month=March"), nil, f.as("head_of_service")).ExpectProblem(422, "query.month")
+		s.Do(get, f.sc.Path("/homework-quality-scores?month="+month), nil, f.as("finance")).ExpectProblem(http.StatusForbidden)
+	})
+}
+
+func TestHashSampler(t *testing.T) {
+	picked := 0
+	for i := 0; i < 20000; i++ {
+		id := fmt.Sprintf("review-%d", i)
+		if homework.HashSampler(id, 0) || !homework.HashSampler(id, 100) {
+			t.Fatal("0 % picks nothing and 100 % everything")
+		}
+		if homework.HashSampler(id, 5) != homework.HashSampler(id, 5) {
+			t.Fatal("the choice must be fixed per review")
+		}
+		if homework.HashSampler(id, 5) {
+			picked++
+		}
+	}
+	if picked < 800 || picked > 1200 {
+		t.Errorf("5 %% of 20000 picked %d", picked)
+	}
+}
+
+func TestStatsAndCompletion(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
+		f := newFixture(t, s, "alpha", 4, "")
+		cur := f.sc.People["curator"]
+		for i := 0; i < 3; i++ {
+			f.addStudent(t, cur.UserID) // students 4..6
+		}
+		start := s.Clock.Now() // Monday 12:00 in Moscow
+		var ids []string
+		for i := 0; i < 3; i++ {
+			ids = append(ids, f.submit(submission(fmt.Sprintf("s-%d", i), 4+i, 0, start))["id"].(string))
+		}
+		f.submit(submission("open-1", 4, 1, start))
+		f.submit(submission("late-1", 5, 1, start.Add(-10*24*time.Hour)))
+		f.submit(submission("pool-1", 0, 0, start))
+		// Reviews after 1 h, 2 h and (past closing at 21:00) 10 h: 9 business hours.
+		for i, step := range []time.Duration{time.Hour, time.Hour, 8 * time.Hour} {
+			s.Clock.Advance(step)
+			verdict := "accepted"
+			if i == 1 {
+				verdict = "rework_requested"
+			}
+			review(s, f, ids[i], cur, verdict, fullScores())
+		}
+
+		var stats struct{ Items []homework.QueueStats }
+		s.Do(get, f.sc.Path("/homework-stats?group_by=curator"), nil, f.as("senior_curator")).Expect(200).Decode(&stats)
+		byKey := map[string]homework.QueueStats{}
+		for _, st := range stats.Items {
+			byKey[st.Key] = st
+		}
+		c := byKey[cur.UserID]
+		if c.Queued != 2 || c.Overdue != 1 || c.Reviewed != 3 || *c.MedianSeconds != 7200 || *c.P90Seconds != 9*3600 ||
+			*c.SLAPercent != 100 || *c.ReworkPercent != 33.3 {
+			t.Errorf("curator stats %+v", c)
+		}
+		if p := byKey["pool"]; p.Queued != 1 || p.Reviewed != 0 || p.MedianSeconds != nil {
+			t.Errorf("pool stats %+v", p)
+		}
+		s.Do(get, f.sc.Path("/homework-stats?group_by=assignment"), nil, f.as("head_of_service")).Expect(200).Decode(&stats)
+		if len(stats.Items) != 2 {
+			t.Errorf("%d assignments in the stats", len(stats.Items))
+		}
+		s.Do(get, f.sc.Path("/homework-stats?group_by=cohort"), nil, f.as("head_of_service")).Expect(200).Decode(&stats)
+		if len(stats.Items) != 1 || stats.Items[0].Key != f.cohort.ID || stats.Items[0].Reviewed != 3 || stats.Items[0].Queued != 3 {
+			t.Errorf("cohort stats %+v", stats.Items)
+		}
+		s.Do(get, f.sc.Path("/homework-stats"), nil, f.as("curator")).ExpectProblem(http.StatusForbidden)
+
+		var completion struct{ Items []homework.CompletionRate }
+		s.Do(get, f.sc.Path("/homework-completion"), nil, f.as("head_of_service")).Expect(200).Decode(&completion)
+		if len(completion.Items) != 5 {
+			t.Fatalf("%d module rows, want 5", len(completion.Items))
+		}
+		// Module 1: students 0, 4, 5, 6 of 7; module 2: students 4 and 5.
+		if m := completion.Items[0]; m.Position != 1 || m.Submitted != 4 || m.Enrolled != 7 || m.Percent != 57.1 {
+			t.Errorf("module 1 %+v", m)
+		}
+		if m := completion.Items[1]; m.Submitted != 2 || m.Percent != 28.6 {
+			t.Errorf("module 2 %+v", m)
+		}
+		if m := completion.Items[4]; m.Submitted != 0 || m.Percent != 0 {
+			t.Errorf("module 5 %+v", m)
+		}
+	})
+}

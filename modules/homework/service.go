@@ -1,0 +1,148 @@
+package homework
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/bizcal"
+	"github.com/curatorops/curatorops/modules/platform/clock"
+	"github.com/curatorops/curatorops/modules/platform/database"
+	"github.com/curatorops/curatorops/modules/platform/events"
+)
+
+// Assignment is what the review queue needs to know of an assignment.
+type Assignment struct {
+	ID                  string
+	ExternalID          *string
+	CourseID            string
+	ModuleID            string
+	Kind                string
+	ReviewTargetMinutes int
+	Rubric              []RubricCriterion
+}
+
+// Student is what the review queue needs to know of a student.
+type Student struct {
+	ID         string
+	ExternalID *string
+}
+
+// Enrollment is a student's place in a cohort, with their curator.
+type Enrollment struct {
+	ID        string
+	CohortID  string
+	CuratorID *string
+}
+
+// Cohort is a run of a course with the number of students enrolled in it
+// (active or completed enrollments).
+type Cohort struct {
+	ID       string
+	CourseID string
+	Name     string
+	Enrolled int
+}
+
+// Module is one module of a course with the ids of its assignments.
+type Module struct {
+	ID            string
+	Position      int
+	Title         string
+	AssignmentIDs []string
+}
+
+// School answers the review queue's questions about school data; the
+// school module implements it through an adapter in the server wiring.
+// Lookups answer errs.ErrNotFound for records the school does not have.
+type School interface {
+	StudentByExternalID(ctx context.Context, orgID, source, externalID string) (*Student, error)
+	Student(ctx context.Context, orgID, id string) (*Student, error)
+	AssignmentByExternalID(ctx context.Context, orgID, source, externalID string) (*Assignment, error)
+	Assignment(ctx context.Context, orgID, id string) (*Assignment, error)
+	// EnrollmentInCourse is the student's enrollment in a cohort of the
+	// course, active ones first.
+	EnrollmentInCourse(ctx context.Context, orgID, studentID, courseID string) (*Enrollment, error)
+	// CuratorCohorts lists the cohorts in which the user curates students.
+	CuratorCohorts(ctx context.Context, orgID, curatorID string) ([]string, error)
+	// Calendar is the school's default business calendar.
+	Calendar(ctx context.Context, orgID string) (*bizcal.Calendar, error)
+	Cohorts(ctx context.Context, orgID string) ([]Cohort, error)
+	CourseModules(ctx context.Context, orgID, courseID string) ([]Module, error)
+}
+
+// People answers who may take review work.
+type People interface {
+	// IsActiveCurator reports whether the user is an active member of the
+	// school with the curator role.
+	IsActiveCurator(ctx context.Context, orgID, userID string) (bool, error)
+}
+
+// Sampler decides whether a review gets a second look, given the sampling
+// rate in percent. The default hashes the review id, so the choice is
+// fixed for a review and testable.
+type Sampler func(reviewID string, percent int) bool
+
+// Service holds the review-queue rules.
+type Service struct {
+	db      *bun.DB
+	clock   clock.Clock
+	audit   auditlog.Recorder
+	school  School
+	people  People
+	publish events.Publisher
+	sample  Sampler
+	store   Store
+	logger  *slog.Logger
+	cohorts *sync.Map // org/user → cachedCohorts, for claim-next
+}
+
+// NewService returns the homework service.
+func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, school School, people People, publisher events.Publisher) *Service {
+	if publisher == nil {
+		publisher = events.Discard{}
+	}
+	return &Service{db: db, clock: c, audit: audit, school: school, people: people, publish: publisher, sample: HashSampler, logger: slog.Default(), cohorts: &sync.Map{}}
+}
+
+// WithClock returns a copy of the service that reads the time from c, for
+// the demo seed, which replays weeks of work in a few seconds.
+func (s *Service) WithClock(c clock.Clock) *Service {
+	cp := *s
+	cp.clock = c
+	return &cp
+}
+
+// SubmissionByExternalID returns the submission source knows as
+// externalID, or errs.ErrNotFound.
+func (s *Service) SubmissionByExternalID(ctx context.Context, orgID, source, externalID string) (*Submission, error) {
+	return s.store.SubmissionByExternalID(ctx, s.db, orgID, source, externalID)
+}
+
+// SetSampler replaces the sampling rule, for tests and simulations.
+func (s *Service) SetSampler(f Sampler) { s.sample = f }
+
+// SetLogger sets where the background pass reports failures.
+func (s *Service) SetLogger(l *slog.Logger) {
+	if l != nil {
+		s.logger = l
+	}
+}
+
+// Store holds the homework queries; they take bun.IDB so they run inside
+// the caller's transaction.
+type Store struct{}
+
+func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return database.InTx(ctx, s.db, fn)
+}
+
+func (s *Service) now() time.Time { return s.clock.Now() }
+
+func (s *Service) record(ctx context.Context, tx bun.IDB, orgID, entityType, entityID string, changes map[string]auditlog.Change) error {
+	return s.audit.Record(ctx, tx, auditlog.Entry{OrgID: orgID, EntityType: entityType, EntityID: entityID, Changes: changes})
+}

@@ -1,0 +1,253 @@
+package homework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/database"
+	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/ids"
+)
+
+// NewSubmission is a student's hand-in. The student and the assignment are
+// named by id or by the LMS's external id (with Source, "lms" by default).
+type NewSubmission struct {
+	Source               string
+	ExternalID           string
+	StudentID            string
+	StudentExternalID    string
+	AssignmentID         string
+	AssignmentExternalID string
+	Attempt              *int
+	Content              SubmissionContent
+	SubmittedAt          time.Time
+}
+
+// Submit records a submission from the API; prefix names where the fields
+// came from in validation errors ("body.").
+func (s *Service) Submit(ctx context.Context, orgID string, in NewSubmission) (*Submission, error) {
+	var out *Submission
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = s.submit(ctx, tx, orgID, in, "body.")
+		return err
+	})
+	return out, err
+}
+
+// submit checks a submission, computes its review deadline on the school's
+// calendar, routes it and stores it, inside the caller's transaction.
+func (s *Service) submit(ctx context.Context, tx bun.IDB, orgID string, in NewSubmission, at string) (*Submission, error) {
+	if strings.TrimSpace(in.Source) == "" {
+		in.Source = DefaultSource
+	}
+	if err := checkNewSubmission(in, at); err != nil {
+		return nil, err
+	}
+	if _, err := s.store.SubmissionByExternalID(ctx, tx, orgID, in.Source, in.ExternalID); err == nil {
+		return nil, errs.Conflict("submission %s from %s is already recorded", in.ExternalID, in.Source)
+	} else if !errors.Is(err, errs.ErrNotFound) {
+		return nil, err
+	}
+	student, assignment, err := s.resolve(ctx, orgID, in, at)
+	if err != nil {
+		return nil, err
+	}
+	enrollment, err := s.school.EnrollmentInCourse(ctx, orgID, student.ID, assignment.CourseID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, errs.Invalid(at+studentField(in), "the student is not enrolled in a cohort of this assignment's course")
+	}
+	if err != nil {
+		return nil, err
+	}
+	attempt, previous, err := s.nextAttempt(ctx, tx, orgID, student.ID, assignment.ID, in.Attempt, at)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := s.school.Calendar(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	target := reviewTarget(assignment)
+	now := s.now()
+	sub := &Submission{ID: ids.New(), OrgID: orgID, Source: in.Source, ExternalID: in.ExternalID,
+		StudentID: student.ID, StudentExternalID: student.ExternalID, AssignmentID: assignment.ID, AssignmentExternalID: assignment.ExternalID,
+		CourseID: assignment.CourseID, ModuleID: assignment.ModuleID, CohortID: enrollment.CohortID, EnrollmentID: enrollment.ID,
+		Attempt: attempt, PreviousSubmissionID: previous, Content: normalContent(in.Content), Rubric: assignment.Rubric,
+		SubmittedAt: in.SubmittedAt.UTC(), TargetMinutes: target,
+		DueAt:  cal.AddBusiness(in.SubmittedAt, time.Duration(target)*time.Minute).UTC().Truncate(time.Microsecond),
+		Status: StatusQueued, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if sub.QueueCuratorID, err = s.route(ctx, tx, orgID, enrollment.CuratorID); err != nil {
+		return nil, err
+	}
+	if err := s.store.InsertSubmission(ctx, tx, sub); err != nil {
+		if database.IsUniqueViolation(err) {
+			return nil, errs.Conflict("submission %s from %s is already recorded", in.ExternalID, in.Source)
+		}
+		return nil, err
+	}
+	return sub, s.record(ctx, tx, orgID, entitySubmission, sub.ID, auditlog.Diff(nil, sub))
+}
+
+func checkNewSubmission(in NewSubmission, at string) error {
+	var v errs.ValidationError
+	add := func(field, msg string) {
+		v.Fields = append(v.Fields, errs.FieldError{Location: at + field, Message: msg})
+	}
+	if strings.TrimSpace(in.ExternalID) == "" {
+		add("external_id", "is required")
+	}
+	if in.StudentID == "" && strings.TrimSpace(in.StudentExternalID) == "" {
+		add(studentField(in), "is required")
+	}
+	if in.AssignmentID == "" && strings.TrimSpace(in.AssignmentExternalID) == "" {
+		add(assignmentField(in), "is required")
+	}
+	if in.SubmittedAt.IsZero() {
+		add("submitted_at", "is required")
+	}
+	if in.Attempt != nil && *in.Attempt < 1 {
+		add("attempt", "must be 1 or more")
+	}
+	for i, a := range in.Content.Attachments {
+		if strings.TrimSpace(a.Name) == "" {
+			add(fmt.Sprintf("content.attachments[%d].name", i), "is required")
+		}
+		if a.SizeBytes < 0 {
+			add(fmt.Sprintf("content.attachments[%d].size_bytes", i), "must not be negative")
+		}
+	}
+	if len(v.Fields) > 0 {
+		return &v
+	}
+	return nil
+}
+
+func studentField(in NewSubmission) string {
+	if in.StudentID != "" {
+		return "student_id"
+	}
+	return "student_external_id"
+}
+
+func assignmentField(in NewSubmission) string {
+	if in.AssignmentID != "" {
+		return "assignment_id"
+	}
+	return "assignment_external_id"
+}
+
+func normalContent(c SubmissionContent) SubmissionContent {
+	if c.Links == nil {
+		c.Links = []string{}
+	}
+	if c.Attachments == nil {
+		c.Attachments = []SubmissionAttachment{}
+	}
+	return c
+}
+
+// resolve finds the student and the assignment the submission names.
+func (s *Service) resolve(ctx context.Context, orgID string, in NewSubmission, at string) (*Student, *Assignment, error) {
+	var (
+		student    *Student
+		assignment *Assignment
+		err        error
+	)
+	if in.StudentID != "" {
+		student, err = s.school.Student(ctx, orgID, in.StudentID)
+	} else {
+		student, err = s.school.StudentByExternalID(ctx, orgID, in.Source, in.StudentExternalID)
+	}
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, nil, errs.Invalid(at+studentField(in), "no such student in this school")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if in.AssignmentID != "" {
+		assignment, err = s.school.Assignment(ctx, orgID, in.AssignmentID)
+	} else {
+		assignment, err = s.school.AssignmentByExternalID(ctx, orgID, in.Source, in.AssignmentExternalID)
+	}
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, nil, errs.Invalid(at+assignmentField(in), "no such assignment in this school")
+	}
+	return student, assignment, err
+}
+
+// nextAttempt numbers a submission: the first is attempt 1; another is
+// taken only after the last one was sent back for rework, and links to it.
+func (s *Service) nextAttempt(ctx context.Context, tx bun.IDB, orgID, studentID, assignmentID string, claimed *int, at string) (int, *string, error) {
+	last, err := s.store.LatestAttempt(ctx, tx, orgID, studentID, assignmentID)
+	attempt, previous := 1, (*string)(nil)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+	case err != nil:
+		return 0, nil, err
+	case last.Status != StatusReworkRequested:
+		return 0, nil, errs.Conflict("attempt %d of this assignment is %s; a new attempt is taken only after rework is requested", last.Attempt, last.Status)
+	default:
+		attempt, previous = last.Attempt+1, &last.ID
+	}
+	if claimed != nil && *claimed != attempt {
+		return 0, nil, errs.Invalid(at+"attempt", fmt.Sprintf("this would be attempt %d", attempt))
+	}
+	return attempt, previous, nil
+}
+
+func reviewTarget(a *Assignment) int {
+	switch {
+	case a.ReviewTargetMinutes > 0:
+		return a.ReviewTargetMinutes
+	case a.Kind == finalProjectKind:
+		return FinalProjectTargetMinutes
+	default:
+		return DefaultTargetMinutes
+	}
+}
+
+// route picks the queue: the enrollment's curator while they are an
+// active curator with room in their queue, the cohort's pool otherwise.
+func (s *Service) route(ctx context.Context, tx bun.IDB, orgID string, curatorID *string) (*string, error) {
+	if curatorID == nil {
+		return nil, nil
+	}
+	active, err := s.people.IsActiveCurator(ctx, orgID, *curatorID)
+	if err != nil || !active {
+		return nil, err
+	}
+	settings, err := s.settings(ctx, tx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	open, err := s.store.OpenInQueue(ctx, tx, orgID, *curatorID)
+	if err != nil || open >= settings.OpenCapacity {
+		return nil, err
+	}
+	id := *curatorID
+	return &id, nil
+}
+
+// Submission returns one submission the caller may see.
+func (s *Service) Submission(ctx context.Context, orgID, id string, who Reviewer) (*Submission, error) {
+	sub, err := s.store.Submission(ctx, s.db, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	return sub, s.mustSee(ctx, orgID, who, sub)
+}
+
+// Reviews lists the verdicts on a submission the caller may see.
+func (s *Service) Reviews(ctx context.Context, orgID, id string, who Reviewer) ([]Review, error) {
+	if _, err := s.Submission(ctx, orgID, id, who); err != nil {
+		return nil, err
+	}
+	return s.store.Reviews(ctx, s.db, orgID, id)
+}

@@ -1,0 +1,167 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/privacy"
+)
+
+var _ privacy.Eraser = (*Service)(nil)
+
+// EraseSubject replaces a person's personal values wherever the inbox and
+// the outbox keep copies: the raw data of inbound events and the payloads
+// of outbound ones. The events themselves stay, so that what was received
+// and sent is still accounted for. Matching ignores case: an LMS may spell
+// an email differently from the record it updated.
+func (s *Service) EraseSubject(ctx context.Context, db bun.IDB, subject privacy.Subject) error {
+	var values []string
+	for _, v := range subject.Values {
+		if strings.TrimSpace(v) != "" {
+			values = append(values, v)
+		}
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	inbox, err := s.store.InboxMentioning(ctx, db, subject.OrgID, values)
+	if err != nil {
+		return err
+	}
+	for _, e := range inbox {
+		if data, changed := redactJSON(e.Data, values); changed {
+			if err := s.store.SetInboxData(ctx, db, subject.OrgID, e.ID, data); err != nil {
+				return err
+			}
+		}
+	}
+	outbox, err := s.store.OutboxMentioning(ctx, db, subject.OrgID, values)
+	if err != nil {
+		return err
+	}
+	for _, e := range outbox {
+		if payload, changed := redactJSON(e.Payload, values); changed {
+			if err := s.store.SetOutboxPayload(ctx, db, subject.OrgID, e.ID, payload); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// redactJSON replaces values inside every string of a JSON document.
+func redactJSON(raw json.RawMessage, values []string) (json.RawMessage, bool) {
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return raw, false
+	}
+	patterns := make([]*regexp.Regexp, len(values))
+	for i, v := range values {
+		patterns[i] = regexp.MustCompile("(?i)" + regexp.QuoteMeta(v))
+	}
+	changed := false
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch t := v.(type) {
+		case string:
+			out := t
+			for _, p := range patterns {
+				out = p.ReplaceAllLiteralString(out, privacy.Replacement)
+			}
+			changed = changed || out != t
+			return out
+		case map[string]any:
+			for k, x := range t {
+				t[k] = walk(x)
+			}
+		case []any:
+			for i, x := range t {
+				t[i] = walk(x)
+			}
+		}
+		return v
+	}
+	doc = walk(doc)
+	if !changed {
+		return raw, false
+	}
+	out, err := encodeJSON(doc)
+	if err != nil {
+		return raw, false
+	}
+	return out, true
+}
+
+// encodeJSON writes v as compact JSON with every non-ASCII character as
+// itself (no \u escapes, no HTML escaping), the form text search matches.
+func encodeJSON(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// normalizeData rewrites event data that spells characters as \u escapes
+// (some LMS encoders escape every non-ASCII letter) into plain UTF-8, so
+// that erasure finds a name however the LMS encoded it. Other data is kept
+// byte for byte. It returns nil for data holding a NUL character, which
+// PostgreSQL cannot store in text.
+func normalizeData(data []byte) []byte {
+	if !bytes.Contains(data, []byte(`\u`)) {
+		return data
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return data
+	}
+	if hasNUL(doc) {
+		return nil
+	}
+	out, err := encodeJSON(doc)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+func hasNUL(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return strings.ContainsRune(t, 0)
+	case map[string]any:
+		for k, x := range t {
+			if strings.ContainsRune(k, 0) || hasNUL(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range t {
+			if hasNUL(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// likeAny escapes values for a LIKE substring match.
+func likeAny(values []string) []string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = "%" + r.Replace(v) + "%"
+	}
+	return out
+}

@@ -1,0 +1,315 @@
+package school
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/events"
+)
+
+// DefaultSource names records that arrive from the LMS without a source.
+const DefaultSource = "lms"
+
+// EventHandlers returns the handlers of the school-data events the LMS
+// sends; the server registers them with the integration inbox.
+func (s *Service) EventHandlers() map[string]events.Handler {
+	return map[string]events.Handler{
+		"student.upserted":    s.handleStudentUpserted,
+		"enrollment.upserted": s.handleEnrollmentUpserted,
+		"order.paid":          s.handleOrderPaid,
+		"order.refunded":      s.handleOrderRefunded,
+	}
+}
+
+// ApplyEvent applies one school-data event in a transaction of its own, as
+// the inbox would; the demo seed uses it to build the demo school through
+// the same path as the LMS.
+func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
+	h, ok := s.EventHandlers()[ev.Type]
+	if !ok {
+		return errs.Invalid("type", "the school module does not handle "+ev.Type)
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return h(ctx, tx, ev) })
+}
+
+// decodeData reads an event's data strictly: unknown fields are refused,
+// so that a misspelt field is an error rather than silently lost.
+func decodeData(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var field string
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			field = "data." + typeErr.Field
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field = "data." + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		default:
+			field = "data"
+		}
+		return errs.Invalid(field, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
+
+// required names the missing fields among those given as name, value pairs.
+func required(pairs ...string) error {
+	var missing errs.ValidationError
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			missing.Fields = append(missing.Fields, errs.FieldError{Location: "data." + pairs[i], Message: "is required"})
+		}
+	}
+	if len(missing.Fields) > 0 {
+		return &missing
+	}
+	return nil
+}
+
+func sourceOr(src string) string {
+	if strings.TrimSpace(src) == "" {
+		return DefaultSource
+	}
+	return src
+}
+
+func ext(source, externalID string) External {
+	return External{Source: &source, ExternalID: &externalID}
+}
+
+// --- student.upserted
+
+type studentEvent struct {
+	ExternalID string  `json:"external_id"`
+	Source     string  `json:"source"`
+	FullName   string  `json:"full_name"`
+	Email      *string `json:"email"`
+	Telegram   *string `json:"telegram"`
+	Phone      *string `json:"phone"`
+	BirthDate  *string `json:"birth_date"`
+}
+
+func (s *Service) handleStudentUpserted(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
+	var d studentEvent
+	if err := decodeData(ev.Data, &d); err != nil {
+		return err
+	}
+	if err := required("external_id", d.ExternalID, "full_name", d.FullName); err != nil {
+		return err
+	}
+	if err := checkBirthDate(d.BirthDate, "data.birth_date", s.now()); err != nil {
+		return err
+	}
+	in := StudentInput{FullName: d.FullName, Email: d.Email, Telegram: d.Telegram, Phone: d.Phone, BirthDate: d.BirthDate,
+		External: ext(sourceOr(d.Source), d.ExternalID)}
+	existing, err := s.store.StudentByExternalID(ctx, tx, ev.OrgID, *in.Source, d.ExternalID)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		st, err := s.newStudent(ev.OrgID, in, "data.")
+		if err != nil {
+			return err
+		}
+		return s.insertStudent(ctx, tx, st)
+	case err != nil:
+		return err
+	case existing.ErasedAt != nil:
+		return errs.Invalid("data.external_id", "this student's personal data was erased; it is not taken again")
+	}
+	_, err = s.applyStudent(ctx, tx, existing, in)
+	return err
+}
+
+// --- enrollment.upserted
+
+type enrollmentEvent struct {
+	ExternalID        string     `json:"external_id"`
+	Source            string     `json:"source"`
+	StudentExternalID string     `json:"student_external_id"`
+	CohortExternalID  string     `json:"cohort_external_id"`
+	Tariff            *string    `json:"tariff"`
+	Status            *string    `json:"status"`
+	CuratorEmail      *string    `json:"curator_email"`
+	EnrolledAt        *time.Time `json:"enrolled_at"`
+}
+
+func (s *Service) handleEnrollmentUpserted(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
+	var d enrollmentEvent
+	if err := decodeData(ev.Data, &d); err != nil {
+		return err
+	}
+	if err := required("external_id", d.ExternalID, "student_external_id", d.StudentExternalID, "cohort_external_id", d.CohortExternalID); err != nil {
+		return err
+	}
+	if d.Status != nil && !oneOf(*d.Status, EnrollmentActive, EnrollmentCompleted, EnrollmentDropped, EnrollmentRefunded) {
+		return errs.Invalid("data.status", "must be active, completed, dropped or refunded")
+	}
+	src := sourceOr(d.Source)
+	st, err := s.store.StudentByExternalID(ctx, tx, ev.OrgID, src, d.StudentExternalID)
+	if err != nil {
+		return unknownRef(err, "data.student_external_id", "no student with this external id; send student.upserted first")
+	}
+	cohort, err := s.store.CohortByExternalID(ctx, tx, ev.OrgID, src, d.CohortExternalID)
+	if err != nil {
+		return unknownRef(err, "data.cohort_external_id", "no cohort with this external id")
+	}
+	curatorID, err := s.curatorByEmail(ctx, ev.OrgID, d.CuratorEmail)
+	if err != nil {
+		return err
+	}
+	existing, err := s.store.EnrollmentByExternalID(ctx, tx, ev.OrgID, src, d.ExternalID)
+	if errors.Is(err, errs.ErrNotFound) {
+		in := EnrollmentInput{StudentID: st.ID, CohortID: cohort.ID, Tariff: deref(d.Tariff), Status: deref(d.Status),
+			CuratorID: curatorID, EnrolledAt: d.EnrolledAt, External: ext(src, d.ExternalID)}
+		if in.EnrolledAt == nil {
+			in.EnrolledAt = &ev.OccurredAt
+		}
+		_, err = s.createEnrollment(ctx, tx, ev.OrgID, in, "data.")
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.saveEnrollment(ctx, tx, existing, func(_ context.Context, _ bun.IDB, e *Enrollment) (string, error) {
+		if d.Tariff != nil {
+			e.Tariff = *d.Tariff
+		}
+		if d.Status != nil {
+			e.Status = *d.Status
+		}
+		if d.CuratorEmail != nil {
+			e.CuratorID = curatorID
+		}
+		return "changed in the LMS", nil
+	})
+	return err
+}
+
+// curatorByEmail finds the active curator with the email; an empty or absent
+// email means none.
+func (s *Service) curatorByEmail(ctx context.Context, orgID string, email *string) (*string, error) {
+	if email == nil || strings.TrimSpace(*email) == "" {
+		return nil, nil
+	}
+	id, err := s.people.CuratorIDByEmail(ctx, orgID, *email)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, errs.Invalid("data.curator_email", "no active curator of this school has this email")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// --- order.paid
+
+type orderEvent struct {
+	ExternalID        string     `json:"external_id"`
+	Source            string     `json:"source"`
+	StudentExternalID string     `json:"student_external_id"`
+	ProductExternalID *string    `json:"product_external_id"`
+	CohortExternalID  *string    `json:"cohort_external_id"`
+	Amount            int64      `json:"amount"`
+	Currency          string     `json:"currency"`
+	PaymentMethod     string     `json:"payment_method"`
+	InstalmentMonths  int        `json:"instalment_months"`
+	PaidAt            *time.Time `json:"paid_at"`
+}
+
+func (s *Service) handleOrderPaid(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
+	var d orderEvent
+	if err := decodeData(ev.Data, &d); err != nil {
+		return err
+	}
+	if err := required("external_id", d.ExternalID, "student_external_id", d.StudentExternalID, "currency", d.Currency, "payment_method", d.PaymentMethod); err != nil {
+		return err
+	}
+	if !oneOf(d.PaymentMethod, "card", "instalment", "bank_transfer", "cash", "other") {
+		return errs.Invalid("data.payment_method", "must be card, instalment, bank_transfer, cash or other")
+	}
+	if len(d.Currency) != 3 || strings.ToUpper(d.Currency) != d.Currency {
+		return errs.Invalid("data.currency", "must be an ISO 4217 code such as RUB")
+	}
+	src := sourceOr(d.Source)
+	in := OrderInput{Amount: d.Amount, Currency: d.Currency, PaymentMethod: d.PaymentMethod, InstalmentMonths: d.InstalmentMonths,
+		PaidAt: ev.OccurredAt, External: ext(src, d.ExternalID)}
+	if d.PaidAt != nil {
+		in.PaidAt = *d.PaidAt
+	}
+	st, err := s.store.StudentByExternalID(ctx, tx, ev.OrgID, src, d.StudentExternalID)
+	if err != nil {
+		return unknownRef(err, "data.student_external_id", "no student with this external id; send student.upserted first")
+	}
+	in.StudentID = st.ID
+	if d.ProductExternalID != nil {
+		p, err := s.store.ProductByExternalID(ctx, tx, ev.OrgID, src, *d.ProductExternalID)
+		if err != nil {
+			return unknownRef(err, "data.product_external_id", "no product with this external id")
+		}
+		in.ProductID = &p.ID
+	}
+	if d.CohortExternalID != nil {
+		c, err := s.store.CohortByExternalID(ctx, tx, ev.OrgID, src, *d.CohortExternalID)
+		if err != nil {
+			return unknownRef(err, "data.cohort_external_id", "no cohort with this external id")
+		}
+		in.CohortID = &c.ID
+	}
+	_, _, err = s.recordOrder(ctx, tx, ev.OrgID, in, "data.")
+	return err
+}
+
+// --- order.refunded
+
+type refundEvent struct {
+	ExternalID      string     `json:"external_id"`
+	Source          string     `json:"source"`
+	OrderExternalID string     `json:"order_external_id"`
+	Amount          int64      `json:"amount"`
+	RefundedAt      *time.Time `json:"refunded_at"`
+	Reason          string     `json:"reason"`
+}
+
+func (s *Service) handleOrderRefunded(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
+	var d refundEvent
+	if err := decodeData(ev.Data, &d); err != nil {
+		return err
+	}
+	if err := required("external_id", d.ExternalID, "order_external_id", d.OrderExternalID); err != nil {
+		return err
+	}
+	src := sourceOr(d.Source)
+	o, err := s.store.OrderByExternalID(ctx, tx, ev.OrgID, src, d.OrderExternalID)
+	if err != nil {
+		return unknownRef(err, "data.order_external_id", "no order with this external id")
+	}
+	in := RefundInput{Amount: d.Amount, RefundedAt: ev.OccurredAt, Reason: d.Reason, External: ext(src, d.ExternalID)}
+	if d.RefundedAt != nil {
+		in.RefundedAt = *d.RefundedAt
+	}
+	_, _, err = s.recordRefund(ctx, tx, ev.OrgID, o.ID, in, "data.")
+	return err
+}
+
+func oneOf(v string, allowed ...string) bool {
+	for _, a := range allowed {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}

@@ -1,0 +1,58 @@
+package school
+
+import (
+	"context"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
+)
+
+// Lookups by the LMS's ids, for tools that sync or seed a school: each
+// returns errs.ErrNotFound when the school has no such record.
+
+// CourseByExternalID returns the course source knows as externalID.
+func (s *Service) CourseByExternalID(ctx context.Context, orgID, source, externalID string) (*Course, error) {
+	return s.store.CourseByExternalID(ctx, s.db, orgID, source, externalID)
+}
+
+// CohortByExternalID returns the cohort source knows as externalID.
+func (s *Service) CohortByExternalID(ctx context.Context, orgID, source, externalID string) (*Cohort, error) {
+	return s.store.CohortByExternalID(ctx, s.db, orgID, source, externalID)
+}
+
+// ProductByExternalID returns the product source knows as externalID.
+func (s *Service) ProductByExternalID(ctx context.Context, orgID, source, externalID string) (*Product, error) {
+	return s.store.ProductByExternalID(ctx, s.db, orgID, source, externalID)
+}
+
+// StudentByExternalID returns the student source knows as externalID.
+func (s *Service) StudentByExternalID(ctx context.Context, orgID, source, externalID string) (*Student, error) {
+	return s.store.StudentByExternalID(ctx, s.db, orgID, source, externalID)
+}
+
+// AssignmentByExternalID returns the assignment source knows as externalID.
+func (s *Service) AssignmentByExternalID(ctx context.Context, orgID, source, externalID string) (*Assignment, error) {
+	return s.store.AssignmentByExternalID(ctx, s.db, orgID, source, externalID)
+}
+
+// Assignment returns one assignment of the school.
+func (s *Service) Assignment(ctx context.Context, orgID, id string) (*Assignment, error) {
+	return s.store.Assignment(ctx, s.db, orgID, id)
+}
+
+// EnrollmentsOfStudent lists a student's enrollments, oldest first.
+func (s *Service) EnrollmentsOfStudent(ctx context.Context, orgID, studentID string) ([]Enrollment, error) {
+	return s.store.ListEnrollments(ctx, s.db, orgID, EnrollmentFilter{StudentID: studentID})
+}
+
+// StudentInCohort returns the student's enrollment in the cohort, or
+// errs.ErrNotFound.
+func (s *Service) StudentInCohort(ctx context.Context, orgID, studentID, cohortID string) (*Enrollment, error) {
+	rows, err := s.store.ListEnrollments(ctx, s.db, orgID, EnrollmentFilter{StudentID: studentID, CohortID: cohortID})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, errs.NotFound("enrollment")
+	}
+	return &rows[0], nil
+}

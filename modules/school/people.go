@@ -1,0 +1,567 @@
+package school
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/reqctx"
+)
+
+// --- students
+
+// StudentInput is what creating or changing a student takes; nil contact
+// fields are absent.
+type StudentInput struct {
+	FullName  string
+	Email     *string
+	Telegram  *string
+	Phone     *string
+	BirthDate *string
+	External
+}
+
+func checkBirthDate(d *string, location string, today time.Time) error {
+	if d == nil {
+		return nil
+	}
+	born, err := time.Parse(time.DateOnly, *d)
+	if err != nil {
+		return errs.Invalid(location, "must be a date as YYYY-MM-DD")
+	}
+	if born.After(today) || born.Before(today.AddDate(-120, 0, 0)) {
+		return errs.Invalid(location, "must be a real birth date")
+	}
+	return nil
+}
+
+// CreateStudent adds a student.
+func (s *Service) CreateStudent(ctx context.Context, orgID string, in StudentInput) (*Student, error) {
+	st, err := s.newStudent(orgID, in, "body.")
+	if err != nil {
+		return nil, err
+	}
+	return st, s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return s.insertStudent(ctx, tx, st)
+	})
+}
+
+func (s *Service) newStudent(orgID string, in StudentInput, at string) (*Student, error) {
+	now := s.now()
+	if err := checkBirthDate(in.BirthDate, at+"birth_date", now); err != nil {
+		return nil, err
+	}
+	return &Student{ID: ids.New(), OrgID: orgID, FullName: in.FullName, NameKey: FoldName(in.FullName), Email: in.Email, Telegram: in.Telegram,
+		Phone: in.Phone, BirthDate: in.BirthDate, External: in.External, CreatedAt: now, UpdatedAt: now, Version: 1}, nil
+}
+
+func (s *Service) insertStudent(ctx context.Context, tx bun.IDB, st *Student) error {
+	if err := insert(ctx, tx, st, "a student with this external id"); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, st.OrgID, "student", st.ID, nil, st)
+}
+
+// Student returns one student.
+func (s *Service) Student(ctx context.Context, orgID, id string) (*Student, error) {
+	return s.store.Student(ctx, s.db, orgID, id)
+}
+
+// ListStudents returns a page of students.
+func (s *Service) ListStudents(ctx context.Context, orgID string, f StudentFilter) ([]Student, error) {
+	return s.store.ListStudents(ctx, s.db, orgID, f)
+}
+
+// UpdateStudent changes a student if still at version. Erased students
+// cannot be changed.
+func (s *Service) UpdateStudent(ctx context.Context, orgID, id string, version int64, in StudentInput) (*Student, error) {
+	if err := checkBirthDate(in.BirthDate, "body.birth_date", s.now()); err != nil {
+		return nil, err
+	}
+	var out *Student
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		before, err := s.store.Student(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		if before.Version != version {
+			return errs.Stale("the student", before.Version)
+		}
+		out, err = s.applyStudent(ctx, tx, before, in)
+		return err
+	})
+	return out, err
+}
+
+// applyStudent writes in over before: the full name always, contacts when
+// given.
+func (s *Service) applyStudent(ctx context.Context, tx bun.IDB, before *Student, in StudentInput) (*Student, error) {
+	if before.ErasedAt != nil {
+		return nil, errs.Conflict("the student's personal data was erased; create a new student instead")
+	}
+	after := *before
+	after.FullName, after.NameKey = in.FullName, FoldName(in.FullName)
+	for _, f := range []struct{ dst, src **string }{{&after.Email, &in.Email}, {&after.Telegram, &in.Telegram}, {&after.Phone, &in.Phone}, {&after.BirthDate, &in.BirthDate}} {
+		if *f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+	changes := auditlog.Diff(before, &after)
+	delete(changes, "version")
+	if len(changes) == 0 {
+		return before, nil
+	}
+	after.UpdatedAt, after.Version = s.now(), before.Version+1
+	ok, err := updateVersioned(ctx, tx, &after, after.OrgID, before.Version, "full_name", "name_key", "email", "telegram", "phone", "birth_date", "updated_at", "version")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errs.Stale("the student", before.Version+1)
+	}
+	return &after, s.record(ctx, tx, after.OrgID, "student", after.ID, before, &after)
+}
+
+// MaySeeContacts reports whether the caller may see this student's
+// contacts and birth date: roles that need everyone's, or the student's own
+// curator.
+func (s *Service) MaySeeContacts(ctx context.Context, orgID, studentID string) (bool, error) {
+	m := reqctx.From(ctx)
+	if m.Org.Allowed("student_contacts", "read_all") {
+		return true, nil
+	}
+	if !m.Org.Allowed("student_contacts", "read_own") || m.Principal == nil {
+		return false, nil
+	}
+	return s.store.IsCuratorOf(ctx, s.db, orgID, m.Principal.UserID, studentID)
+}
+
+// --- enrollments
+
+// EnrollmentInput is what creating an enrollment takes.
+type EnrollmentInput struct {
+	StudentID  string
+	CohortID   string
+	Tariff     string
+	Status     string
+	CuratorID  *string
+	EnrolledAt *time.Time
+	External
+}
+
+// CreateEnrollment puts a student in a cohort, with a curator when given.
+func (s *Service) CreateEnrollment(ctx context.Context, orgID string, in EnrollmentInput) (*Enrollment, error) {
+	var out *Enrollment
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = s.createEnrollment(ctx, tx, orgID, in, "body.")
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) createEnrollment(ctx context.Context, tx bun.IDB, orgID string, in EnrollmentInput, at string) (*Enrollment, error) {
+	if _, err := s.store.Student(ctx, tx, orgID, in.StudentID); err != nil {
+		return nil, unknownRef(err, at+"student_id", "unknown student")
+	}
+	if _, err := s.store.Cohort(ctx, tx, orgID, in.CohortID); err != nil {
+		return nil, unknownRef(err, at+"cohort_id", "unknown cohort")
+	}
+	if err := s.checkCurator(ctx, orgID, in.CuratorID, at+"curator_id"); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	e := &Enrollment{ID: ids.New(), OrgID: orgID, StudentID: in.StudentID, CohortID: in.CohortID, Tariff: in.Tariff,
+		Status: in.Status, CuratorID: in.CuratorID, EnrolledAt: now, External: in.External, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if e.Status == "" {
+		e.Status = EnrollmentActive
+	}
+	if in.EnrolledAt != nil {
+		e.EnrolledAt = in.EnrolledAt.UTC()
+	}
+	if err := insert(ctx, tx, e, "the student is already enrolled in this cohort, or an enrollment with this external id"); err != nil {
+		return nil, err
+	}
+	if e.CuratorID != nil {
+		if err := s.appendHistory(ctx, tx, e, nil, "enrolled"); err != nil {
+			return nil, err
+		}
+	}
+	return e, s.record(ctx, tx, orgID, "enrollment", e.ID, nil, e)
+}
+
+// unknownRef turns a not-found reference into a 422 on the field that named
+// it, so that ids of other schools are indistinguishable from unknown ones.
+func unknownRef(err error, location, msg string) error {
+	if errors.Is(err, errs.ErrNotFound) {
+		return errs.Invalid(location, msg)
+	}
+	return err
+}
+
+func (s *Service) checkCurator(ctx context.Context, orgID string, curatorID *string, location string) error {
+	if curatorID == nil {
+		return nil
+	}
+	ok, err := s.people.IsActiveCurator(ctx, orgID, *curatorID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Invalid(location, "not an active curator of this school")
+	}
+	return nil
+}
+
+func (s *Service) appendHistory(ctx context.Context, tx bun.IDB, e *Enrollment, previous *string, reason string) error {
+	by := ""
+	if p := reqctx.From(ctx).Principal; p != nil {
+		by = p.ActorID()
+		if by == "" {
+			by = p.Name
+		}
+	}
+	return insert(ctx, tx, &CuratorAssignment{ID: ids.New(), OrgID: e.OrgID, EnrollmentID: e.ID, CuratorID: e.CuratorID,
+		PreviousCuratorID: previous, Reason: reason, AssignedBy: by, AssignedAt: s.now()}, "curator assignment")
+}
+
+// Enrollment returns one enrollment.
+func (s *Service) Enrollment(ctx context.Context, orgID, id string) (*Enrollment, error) {
+	return s.store.Enrollment(ctx, s.db, orgID, id)
+}
+
+// ListEnrollments returns a page of enrollments.
+func (s *Service) ListEnrollments(ctx context.Context, orgID string, f EnrollmentFilter) ([]Enrollment, error) {
+	return s.store.ListEnrollments(ctx, s.db, orgID, f)
+}
+
+// CuratorHistory lists every curator change of an enrollment, oldest first.
+func (s *Service) CuratorHistory(ctx context.Context, orgID, enrollmentID string) ([]CuratorAssignment, error) {
+	if _, err := s.store.Enrollment(ctx, s.db, orgID, enrollmentID); err != nil {
+		return nil, err
+	}
+	return s.store.CuratorHistory(ctx, s.db, orgID, enrollmentID)
+}
+
+// UpdateEnrollment changes an enrollment's tariff or status if still at version.
+func (s *Service) UpdateEnrollment(ctx context.Context, orgID, id string, version int64, tariff, status *string) (*Enrollment, error) {
+	return s.changeEnrollment(ctx, orgID, id, version, func(ctx context.Context, tx bun.IDB, e *Enrollment) (string, error) {
+		if tariff != nil {
+			e.Tariff = *tariff
+		}
+		if status != nil {
+			e.Status = *status
+		}
+		return "", nil
+	})
+}
+
+// AssignCurator gives an enrollment a curator (or none), keeping the history.
+func (s *Service) AssignCurator(ctx context.Context, orgID, id string, version int64, curatorID *string, reason string) (*Enrollment, error) {
+	if err := s.checkCurator(ctx, orgID, curatorID, "body.curator_id"); err != nil {
+		return nil, err
+	}
+	return s.changeEnrollment(ctx, orgID, id, version, func(ctx context.Context, tx bun.IDB, e *Enrollment) (string, error) {
+		e.CuratorID = curatorID
+		return reason, nil
+	})
+}
+
+// changeEnrollment applies change to an enrollment at version in one
+// transaction; a curator change appends to the history with the reason
+// change returns.
+func (s *Service) changeEnrollment(ctx context.Context, orgID, id string, version int64,
+	change func(ctx context.Context, tx bun.IDB, e *Enrollment) (string, error)) (*Enrollment, error) {
+	var out *Enrollment
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		before, err := s.store.Enrollment(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		if before.Version != version {
+			return errs.Stale("the enrollment", before.Version)
+		}
+		out, err = s.saveEnrollment(ctx, tx, before, change)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) saveEnrollment(ctx context.Context, tx bun.IDB, before *Enrollment,
+	change func(ctx context.Context, tx bun.IDB, e *Enrollment) (string, error)) (*Enrollment, error) {
+	after := *before
+	reason, err := change(ctx, tx, &after)
+	if err != nil {
+		return nil, err
+	}
+	changes := auditlog.Diff(before, &after)
+	if len(changes) == 0 {
+		return before, nil
+	}
+	after.UpdatedAt, after.Version = s.now(), before.Version+1
+	ok, err := updateVersioned(ctx, tx, &after, after.OrgID, before.Version, "tariff", "status", "curator_id", "enrolled_at", "updated_at", "version")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errs.Stale("the enrollment", before.Version+1)
+	}
+	if _, curatorChanged := changes["curator_id"]; curatorChanged {
+		if err := s.appendHistory(ctx, tx, &after, before.CuratorID, reason); err != nil {
+			return nil, err
+		}
+	}
+	return &after, s.record(ctx, tx, after.OrgID, "enrollment", after.ID, before, &after)
+}
+
+// CuratorPick is one enrollment given a curator by AssignCurators.
+type CuratorPick struct {
+	EnrollmentID string
+	CuratorID    string
+}
+
+// AssignCurators gives every active enrollment of a cohort without a curator
+// one, each time to the curator with the fewest active students at that
+// moment, so that loads even out. curatorIDs limits the choice; empty means
+// every active curator of the school.
+func (s *Service) AssignCurators(ctx context.Context, orgID, cohortID string, curatorIDs []string) ([]CuratorPick, error) {
+	if _, err := s.store.Cohort(ctx, s.db, orgID, cohortID); err != nil {
+		return nil, unknownRef(err, "body.cohort_id", "unknown cohort")
+	}
+	pool, err := s.curatorPool(ctx, orgID, curatorIDs)
+	if err != nil {
+		return nil, err
+	}
+	var made []CuratorPick
+	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		made = nil
+		loads, err := s.store.CuratorLoads(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		open, err := s.store.ListEnrollments(ctx, tx, orgID, EnrollmentFilter{CohortID: cohortID, Status: EnrollmentActive, Unassigned: true})
+		if err != nil {
+			return err
+		}
+		for i := range open {
+			curator := leastLoaded(pool, loads)
+			loads[curator]++
+			if _, err := s.saveEnrollment(ctx, tx, &open[i], func(_ context.Context, _ bun.IDB, e *Enrollment) (string, error) {
+				e.CuratorID = &curator
+				return "balanced assignment", nil
+			}); err != nil {
+				return err
+			}
+			made = append(made, CuratorPick{EnrollmentID: open[i].ID, CuratorID: curator})
+		}
+		return nil
+	})
+	return made, err
+}
+
+// curatorPool returns the curators to balance over, sorted for stable ties.
+func (s *Service) curatorPool(ctx context.Context, orgID string, only []string) ([]string, error) {
+	active, err := s.people.ActiveCurators(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, c := range active {
+		known[c.UserID] = true
+	}
+	var pool []string
+	if len(only) == 0 {
+		for id := range known {
+			pool = append(pool, id)
+		}
+	}
+	for i, id := range only {
+		if !known[id] {
+			return nil, errs.Invalid(fmt.Sprintf("body.curator_ids[%d]", i), "not an active curator of this school")
+		}
+		pool = append(pool, id)
+	}
+	if len(pool) == 0 {
+		return nil, errs.Conflict("the school has no active curator to assign")
+	}
+	sort.Strings(pool)
+	return pool, nil
+}
+
+func leastLoaded(pool []string, loads map[string]int) string {
+	best := pool[0]
+	for _, id := range pool[1:] {
+		if loads[id] < loads[best] {
+			best = id
+		}
+	}
+	return best
+}
+
+// --- orders
+
+// OrderInput is a paid order to record.
+type OrderInput struct {
+	StudentID        string
+	ProductID        *string
+	CohortID         *string
+	Amount           int64
+	Currency         string
+	PaymentMethod    string
+	InstalmentMonths int
+	PaidAt           time.Time
+	External
+}
+
+// RecordOrder stores a paid order. With an external id (or an idempotency
+// key) already recorded, it returns the existing order and false instead.
+func (s *Service) RecordOrder(ctx context.Context, orgID string, in OrderInput) (*Order, bool, error) {
+	var (
+		out     *Order
+		created bool
+	)
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, created, err = s.recordOrder(ctx, tx, orgID, in, "body.")
+		return err
+	})
+	return out, created, err
+}
+
+func (s *Service) recordOrder(ctx context.Context, tx bun.IDB, orgID string, in OrderInput, at string) (*Order, bool, error) {
+	if in.Source != nil && in.ExternalID != nil {
+		existing, err := s.store.OrderByExternalID(ctx, tx, orgID, *in.Source, *in.ExternalID)
+		if err == nil {
+			return existing, false, sameOrder(existing, in, at)
+		}
+		if !errors.Is(err, errs.ErrNotFound) {
+			return nil, false, err
+		}
+	}
+	if in.Amount <= 0 {
+		return nil, false, errs.Invalid(at+"amount.amount", "must be positive, in minor units (kopecks)")
+	}
+	if err := s.checkOrderRefs(ctx, tx, orgID, in, at); err != nil {
+		return nil, false, err
+	}
+	if in.PaymentMethod != "instalment" && in.InstalmentMonths != 0 {
+		return nil, false, errs.Invalid(at+"instalment_months", "only instalment payments have months")
+	}
+	if in.PaymentMethod == "instalment" && in.InstalmentMonths < 2 {
+		return nil, false, errs.Invalid(at+"instalment_months", "an instalment plan has at least 2 months")
+	}
+	o := &Order{ID: ids.New(), OrgID: orgID, StudentID: in.StudentID, ProductID: in.ProductID, CohortID: in.CohortID,
+		Amount: in.Amount, Currency: in.Currency, PaymentMethod: in.PaymentMethod, InstalmentMonths: in.InstalmentMonths,
+		PaidAt: in.PaidAt.UTC(), External: in.External, CreatedAt: s.now()}
+	if err := insert(ctx, tx, o, "an order with this external id"); err != nil {
+		return nil, false, err
+	}
+	return o, true, s.record(ctx, tx, orgID, "order", o.ID, nil, o)
+}
+
+// sameOrder refuses a replay whose content differs from the recorded order:
+// an idempotency key names one request, not any request.
+func sameOrder(o *Order, in OrderInput, at string) error {
+	if o.StudentID != in.StudentID || o.Amount != in.Amount || o.Currency != in.Currency {
+		return errs.Conflict("an order with this external id or idempotency key exists with different content")
+	}
+	return nil
+}
+
+func (s *Service) checkOrderRefs(ctx context.Context, tx bun.IDB, orgID string, in OrderInput, at string) error {
+	if _, err := s.store.Student(ctx, tx, orgID, in.StudentID); err != nil {
+		return unknownRef(err, at+"student_id", "unknown student")
+	}
+	if in.ProductID != nil {
+		if _, err := s.store.Product(ctx, tx, orgID, *in.ProductID); err != nil {
+			return unknownRef(err, at+"product_id", "unknown product")
+		}
+	}
+	if in.CohortID != nil {
+		if _, err := s.store.Cohort(ctx, tx, orgID, *in.CohortID); err != nil {
+			return unknownRef(err, at+"cohort_id", "unknown cohort")
+		}
+	}
+	return nil
+}
+
+// Order returns one order with its refunded sum.
+func (s *Service) Order(ctx context.Context, orgID, id string) (*Order, []OrderRefund, error) {
+	o, err := s.store.Order(ctx, s.db, orgID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	refunds, err := s.store.Refunds(ctx, s.db, orgID, id)
+	return o, refunds, err
+}
+
+// ListOrders returns a page of orders.
+func (s *Service) ListOrders(ctx context.Context, orgID string, f OrderFilter) ([]Order, error) {
+	return s.store.ListOrders(ctx, s.db, orgID, f)
+}
+
+// RefundInput is money returned on an order.
+type RefundInput struct {
+	Amount     int64
+	RefundedAt time.Time
+	Reason     string
+	External
+}
+
+// RecordRefund stores a refund of an order. The refunds of an order never
+// add up to more than it was paid. A replayed external id returns the
+// existing refund and false.
+func (s *Service) RecordRefund(ctx context.Context, orgID, orderID string, in RefundInput) (*OrderRefund, bool, error) {
+	var (
+		out     *OrderRefund
+		created bool
+	)
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, created, err = s.recordRefund(ctx, tx, orgID, orderID, in, "body.")
+		return err
+	})
+	return out, created, err
+}
+
+func (s *Service) recordRefund(ctx context.Context, tx bun.IDB, orgID, orderID string, in RefundInput, at string) (*OrderRefund, bool, error) {
+	if in.Amount <= 0 {
+		return nil, false, errs.Invalid(at+"amount.amount", "must be positive, in minor units (kopecks)")
+	}
+	if in.Source != nil && in.ExternalID != nil {
+		existing, err := s.store.RefundByExternalID(ctx, tx, orgID, *in.Source, *in.ExternalID)
+		if err == nil {
+			if existing.OrderID != orderID || existing.Amount != in.Amount {
+				return nil, false, errs.Conflict("a refund with this external id or idempotency key exists with different content")
+			}
+			return existing, false, nil
+		}
+		if !errors.Is(err, errs.ErrNotFound) {
+			return nil, false, err
+		}
+	}
+	if err := s.store.LockOrder(ctx, tx, orgID, orderID); err != nil {
+		return nil, false, err
+	}
+	o, err := s.store.Order(ctx, tx, orgID, orderID)
+	if err != nil {
+		return nil, false, err
+	}
+	if left := o.Amount - o.Refunded; in.Amount > left {
+		return nil, false, errs.Invalid(at+"amount", fmt.Sprintf("exceeds what is left to refund on the order (%d of %d %s)", left, o.Amount, o.Currency))
+	}
+	r := &OrderRefund{ID: ids.New(), OrgID: orgID, OrderID: orderID, Amount: in.Amount, RefundedAt: in.RefundedAt.UTC(),
+		Reason: strings.TrimSpace(in.Reason), External: in.External, CreatedAt: s.now()}
+	if err := insert(ctx, tx, r, "a refund with this external id"); err != nil {
+		return nil, false, err
+	}
+	return r, true, s.record(ctx, tx, orgID, "order_refund", r.ID, nil, r)
+}

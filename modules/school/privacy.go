@@ -1,0 +1,112 @@
+package school
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/privacy"
+)
+
+// ErasedName replaces an erased student's name.
+const ErasedName = "Удалённый студент"
+
+// AddEraser registers a module that keeps copies of students' personal data
+// (the audit log, the integration inbox); Erase calls each of them.
+func (s *Service) AddEraser(e privacy.Eraser) { s.erasers = append(s.erasers, e) }
+
+// StudentExport is everything the school module holds about a student.
+type StudentExport struct {
+	Student        *Student
+	Enrollments    []Enrollment
+	CuratorHistory map[string][]CuratorAssignment // by enrollment id
+	Orders         []Order
+	Refunds        map[string][]OrderRefund // by order id
+}
+
+// Export gathers everything held about a student, for a data-subject
+// request. The export itself is audited: it discloses personal data.
+func (s *Service) Export(ctx context.Context, orgID, studentID string) (*StudentExport, error) {
+	out := &StudentExport{CuratorHistory: map[string][]CuratorAssignment{}, Refunds: map[string][]OrderRefund{}}
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if out.Student, err = s.store.Student(ctx, tx, orgID, studentID); err != nil {
+			return err
+		}
+		if out.Enrollments, err = s.store.ListEnrollments(ctx, tx, orgID, EnrollmentFilter{StudentID: studentID}); err != nil {
+			return err
+		}
+		for _, e := range out.Enrollments {
+			if out.CuratorHistory[e.ID], err = s.store.CuratorHistory(ctx, tx, orgID, e.ID); err != nil {
+				return err
+			}
+		}
+		if out.Orders, err = s.store.ListOrders(ctx, tx, orgID, OrderFilter{StudentID: studentID}); err != nil {
+			return err
+		}
+		for _, o := range out.Orders {
+			if out.Refunds[o.ID], err = s.store.Refunds(ctx, tx, orgID, o.ID); err != nil {
+				return err
+			}
+		}
+		return s.audit.Record(ctx, tx, auditlog.Entry{OrgID: orgID, EntityType: "student", EntityID: studentID,
+			Changes: map[string]auditlog.Change{"exported": {After: true}}})
+	})
+	return out, err
+}
+
+// Erase anonymises a student everywhere: the name becomes ErasedName,
+// contacts and birth date go, and every module holding copies replaces them.
+// Enrollments, orders and refunds stay, so counts and money totals do not
+// change.
+func (s *Service) Erase(ctx context.Context, orgID, studentID string) (*Student, error) {
+	var out *Student
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		st, err := s.store.Student(ctx, tx, orgID, studentID)
+		if err != nil {
+			return err
+		}
+		if st.ErasedAt != nil {
+			return errs.Conflict("the student was already erased at %s", st.ErasedAt.UTC().Format(time.RFC3339))
+		}
+		subject := privacy.Subject{OrgID: orgID, EntityType: "student", EntityID: st.ID, Values: personalValues(st)}
+		now := s.now()
+		erased := *st
+		erased.FullName, erased.NameKey = ErasedName, FoldName(ErasedName)
+		erased.Email, erased.Telegram, erased.Phone, erased.BirthDate = nil, nil, nil, nil
+		erased.ErasedAt, erased.UpdatedAt, erased.Version = &now, now, st.Version+1
+		if _, err := tx.NewUpdate().Model(&erased).Column("full_name", "name_key", "email", "telegram", "phone", "birth_date", "erased_at", "updated_at", "version").
+			WherePK().Where("org_id = ?", orgID).Exec(ctx); err != nil {
+			return err
+		}
+		for _, e := range s.erasers {
+			if err := e.EraseSubject(ctx, tx, subject); err != nil {
+				return err
+			}
+		}
+		out = &erased
+		// The entry names no personal value: it records that erasure happened.
+		return s.audit.Record(ctx, tx, auditlog.Entry{OrgID: orgID, EntityType: "student", EntityID: st.ID,
+			Changes: map[string]auditlog.Change{"erased": {Before: false, After: true}}})
+	})
+	return out, err
+}
+
+// personalValues lists the student's personal strings as they may have been
+// copied elsewhere.
+func personalValues(st *Student) []string {
+	values := []string{st.FullName}
+	for _, v := range []*string{st.Email, st.Telegram, st.Phone, st.BirthDate} {
+		if v != nil && *v != "" {
+			values = append(values, *v)
+			if trimmed := strings.TrimPrefix(*v, "@"); trimmed != *v {
+				values = append(values, trimmed)
+			}
+		}
+	}
+	return values
+}

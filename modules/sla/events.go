@@ -1,0 +1,169 @@
+package sla
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/events"
+	"github.com/curatorops/curatorops/modules/platform/ids"
+)
+
+// EventMessageCreated is the inbound event of one message in a student
+// conversation (Telegram, LMS comments, email).
+const EventMessageCreated = "message.created"
+
+// EventHandlers returns the handlers of the events the SLA consumes; the
+// server registers them with the integration inbox.
+func (s *Service) EventHandlers() map[string]events.Handler {
+	return map[string]events.Handler{EventMessageCreated: s.handleMessageCreated}
+}
+
+// ApplyEvent applies one event in a transaction of its own, as the inbox
+// would; the demo seed uses it.
+func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
+	h, ok := s.EventHandlers()[ev.Type]
+	if !ok {
+		return errs.Invalid("type", "the SLA module does not handle "+ev.Type)
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return h(ctx, tx, ev) })
+}
+
+type messageEvent struct {
+	ExternalID             string     `json:"external_id"`
+	ConversationExternalID string     `json:"conversation_external_id"`
+	Channel                string     `json:"channel"`
+	StudentExternalID      string     `json:"student_external_id"`
+	CohortExternalID       *string    `json:"cohort_external_id"`
+	Direction              string     `json:"direction"`
+	AuthorKind             string     `json:"author_kind"`
+	AuthorEmail            string     `json:"author_email"`
+	Kind                   string     `json:"kind"`
+	Text                   string     `json:"text"`
+	SentAt                 *time.Time `json:"sent_at"`
+}
+
+func (d *messageEvent) check() error {
+	var v errs.ValidationError
+	add := func(field, msg string) {
+		v.Fields = append(v.Fields, errs.FieldError{Location: "data." + field, Message: msg})
+	}
+	for field, val := range map[string]string{"external_id": d.ExternalID, "conversation_external_id": d.ConversationExternalID,
+		"student_external_id": d.StudentExternalID} {
+		if strings.TrimSpace(val) == "" {
+			add(field, "is required")
+		}
+	}
+	if d.Channel == "" {
+		d.Channel = ChannelOther
+	}
+	if d.Kind == "" {
+		d.Kind = KindText
+	}
+	if !oneOf(d.Channel, ChannelTelegram, ChannelLMSComment, ChannelEmail, ChannelOther) {
+		add("channel", "must be telegram, lms_comment, email or other")
+	}
+	if !oneOf(d.Direction, DirectionStudent, DirectionStaff) {
+		add("direction", "must be student or staff")
+	}
+	if !oneOf(d.AuthorKind, AuthorStudent, AuthorStaff, AuthorBot) {
+		add("author_kind", "must be student, staff or bot")
+	}
+	if !oneOf(d.Kind, KindText, KindSticker, KindReaction, KindSystem) {
+		add("kind", "must be text, sticker, reaction or system")
+	}
+	if d.SentAt == nil {
+		add("sent_at", "is required")
+	}
+	if len(d.Text) > 20000 {
+		add("text", "must be at most 20000 bytes")
+	}
+	if len(v.Fields) > 0 {
+		return &v
+	}
+	return nil
+}
+
+// handleMessageCreated files the message under its conversation (opened on
+// its first message) and moves the conversation's clock.
+func (s *Service) handleMessageCreated(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
+	var d messageEvent
+	if err := decodeData(ev.Data, &d); err != nil {
+		return err
+	}
+	if err := d.check(); err != nil {
+		return err
+	}
+	in := MessageInput{ExternalID: &d.ExternalID, Direction: d.Direction, AuthorKind: d.AuthorKind, AuthorEmail: d.AuthorEmail,
+		Kind: d.Kind, Text: d.Text, SentAt: *d.SentAt}
+	if err := checkMessage(in, "data."); err != nil {
+		return err
+	}
+	conv, err := s.conversationFor(ctx, tx, ev.OrgID, &d)
+	if err != nil {
+		return err
+	}
+	_, err = s.addMessage(ctx, tx, conv, in)
+	if errors.Is(err, errs.ErrConflict) {
+		return errs.Invalid("data.external_id", "a message with this external id was already recorded")
+	}
+	return err
+}
+
+func (s *Service) conversationFor(ctx context.Context, tx bun.IDB, orgID string, d *messageEvent) (*Conversation, error) {
+	conv, err := s.store.ConversationByExternalID(ctx, tx, orgID, d.ConversationExternalID)
+	if err == nil {
+		if conv.Channel != d.Channel {
+			return nil, errs.Invalid("data.channel", "the conversation is in "+conv.Channel)
+		}
+		return s.store.LockConversation(ctx, tx, orgID, conv.ID)
+	}
+	if !errors.Is(err, errs.ErrNotFound) {
+		return nil, err
+	}
+	studentID, err := s.school.StudentIDByExternalID(ctx, orgID, d.StudentExternalID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, errs.Invalid("data.student_external_id", "no student with this external id; send student.upserted first")
+	} else if err != nil {
+		return nil, err
+	}
+	conv = &Conversation{ID: ids.New(), OrgID: orgID, ExternalID: &d.ConversationExternalID, Channel: d.Channel,
+		StudentID: studentID, CreatedAt: s.now()}
+	if d.CohortExternalID != nil {
+		cohortID, err := s.school.CohortIDByExternalID(ctx, orgID, *d.CohortExternalID)
+		if errors.Is(err, errs.ErrNotFound) {
+			return nil, errs.Invalid("data.cohort_external_id", "no cohort with this external id")
+		} else if err != nil {
+			return nil, err
+		}
+		conv.CohortID = &cohortID
+	}
+	return conv, s.store.InsertConversation(ctx, tx, conv)
+}
+
+// decodeData reads an event's data strictly: unknown fields are refused,
+// so that a misspelt field is an error rather than silently lost.
+func decodeData(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var field string
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			field = "data." + typeErr.Field
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field = "data." + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		default:
+			field = "data"
+		}
+		return errs.Invalid(field, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
