@@ -1,9 +1,7 @@
 package homework
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -42,7 +40,7 @@ type submissionEvent struct {
 
 func (s *Service) handleSubmissionCreated(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
 	var d submissionEvent
-	if err := decodeData(ev.Data, &d); err != nil {
+	if err := events.DecodeData(ev.Data, &d); err != nil {
 		return err
 	}
 	var missing errs.ValidationError
@@ -75,25 +73,4 @@ func (s *Service) handleSubmissionCreated(ctx context.Context, tx bun.IDB, ev ev
 	}
 	_, err := s.submit(ctx, tx, ev.OrgID, in, "data.")
 	return err
-}
-
-// decodeData reads an event's data strictly: unknown fields are refused,
-// so that a misspelt field is an error rather than silently lost.
-func decodeData(raw json.RawMessage, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var field string
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			field = "data." + typeErr.Field
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field = "data." + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		default:
-			field = "data"
-		}
-		return errs.Invalid(field, strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return nil
 }

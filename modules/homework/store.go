@@ -13,14 +13,6 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
-func scanOne(ctx context.Context, q *bun.SelectQuery, what string) error {
-	err := q.Limit(1).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFound(what)
-	}
-	return err
-}
-
 // openWhere is the partial-index predicate of the queue indexes; queries
 // spell it exactly so that the planner uses them.
 const openWhere = "status IN " + openStatusesSQL
@@ -32,25 +24,25 @@ func (Store) InsertSubmission(ctx context.Context, db bun.IDB, sub *Submission) 
 
 func (Store) Submission(ctx context.Context, db bun.IDB, orgID, id string) (*Submission, error) {
 	sub := new(Submission)
-	return sub, scanOne(ctx, db.NewSelect().Model(sub).Where("org_id = ? AND id = ?", orgID, id), "submission")
+	return sub, database.ScanOne(ctx, db.NewSelect().Model(sub).Where("org_id = ? AND id = ?", orgID, id), "submission")
 }
 
 // LockSubmission reads a submission for a change; on PostgreSQL the row
 // stays locked until the transaction ends.
 func (Store) LockSubmission(ctx context.Context, db bun.IDB, orgID, id string) (*Submission, error) {
 	sub := new(Submission)
-	return sub, scanOne(ctx, database.ForUpdate(db.NewSelect().Model(sub).Where("org_id = ? AND id = ?", orgID, id)), "submission")
+	return sub, database.ScanOne(ctx, database.ForUpdate(db.NewSelect().Model(sub).Where("org_id = ? AND id = ?", orgID, id)), "submission")
 }
 
 func (Store) SubmissionByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*Submission, error) {
 	sub := new(Submission)
-	return sub, scanOne(ctx, db.NewSelect().Model(sub).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "submission")
+	return sub, database.ScanOne(ctx, db.NewSelect().Model(sub).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "submission")
 }
 
 // LatestAttempt is the student's last submission of the assignment.
 func (Store) LatestAttempt(ctx context.Context, db bun.IDB, orgID, studentID, assignmentID string) (*Submission, error) {
 	sub := new(Submission)
-	return sub, scanOne(ctx, db.NewSelect().Model(sub).Where("org_id = ? AND student_id = ? AND assignment_id = ?", orgID, studentID, assignmentID).
+	return sub, database.ScanOne(ctx, db.NewSelect().Model(sub).Where("org_id = ? AND student_id = ? AND assignment_id = ?", orgID, studentID, assignmentID).
 		OrderExpr("attempt DESC"), "submission")
 }
 
@@ -152,7 +144,7 @@ func takeLease(ctx context.Context, q *bun.UpdateQuery, orgID, who string, now, 
 
 func (Store) Settings(ctx context.Context, db bun.IDB, orgID string) (*Settings, error) {
 	st := new(Settings)
-	err := scanOne(ctx, db.NewSelect().Model(st).Where("org_id = ?", orgID), "settings")
+	err := database.ScanOne(ctx, db.NewSelect().Model(st).Where("org_id = ?", orgID), "settings")
 	if errors.Is(err, errs.ErrNotFound) {
 		return DefaultSettings(orgID), nil
 	}
@@ -186,7 +178,7 @@ func (Store) InsertReview(ctx context.Context, db bun.IDB, r *Review) error {
 
 func (Store) Review(ctx context.Context, db bun.IDB, orgID, id string) (*Review, error) {
 	r := new(Review)
-	return r, scanOne(ctx, db.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id), "review")
+	return r, database.ScanOne(ctx, db.NewSelect().Model(r).Where("org_id = ? AND id = ?", orgID, id), "review")
 }
 
 // Reviews lists a submission's verdicts, oldest first.

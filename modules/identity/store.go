@@ -16,21 +16,11 @@ import (
 // runs inside the caller's transaction.
 type Store struct{}
 
-// one runs a single-row select and turns "no rows" into a not-found error
-// naming what.
-func one(ctx context.Context, q *bun.SelectQuery, what string) error {
-	err := q.Limit(1).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFound(what)
-	}
-	return err
-}
-
 // --- orgs
 
 func (Store) OrgBySlug(ctx context.Context, db bun.IDB, slug string) (*Org, error) {
 	o := new(Org)
-	return o, one(ctx, db.NewSelect().Model(o).Where("slug = ?", slug), "organisation")
+	return o, database.ScanOne(ctx, db.NewSelect().Model(o).Where("slug = ?", slug), "organisation")
 }
 
 // LockOrg holds the school's row until the transaction ends.
@@ -51,7 +41,7 @@ func (Store) InsertOrg(ctx context.Context, db bun.IDB, o *Org) error {
 func (Store) UpdateOrg(ctx context.Context, db bun.IDB, o *Org, wasVersion int64) (bool, error) {
 	res, err := db.NewUpdate().Model(o).Column("name", "time_zone", "currency", "updated_at", "version").
 		WherePK().Where("version = ?", wasVersion).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 func (Store) ListOrgs(ctx context.Context, db bun.IDB, limit int, afterSlug string) ([]Org, error) {
@@ -67,12 +57,12 @@ func (Store) ListOrgs(ctx context.Context, db bun.IDB, limit int, afterSlug stri
 
 func (Store) UserByEmail(ctx context.Context, db bun.IDB, email string) (*User, error) {
 	u := new(User)
-	return u, one(ctx, db.NewSelect().Model(u).Where("email_key = ?", emailKey(email)), "user")
+	return u, database.ScanOne(ctx, db.NewSelect().Model(u).Where("email_key = ?", emailKey(email)), "user")
 }
 
 func (Store) UserByID(ctx context.Context, db bun.IDB, id string) (*User, error) {
 	u := new(User)
-	return u, one(ctx, db.NewSelect().Model(u).Where("id = ?", id), "user")
+	return u, database.ScanOne(ctx, db.NewSelect().Model(u).Where("id = ?", id), "user")
 }
 
 func (Store) InsertUser(ctx context.Context, db bun.IDB, u *User) error {
@@ -92,7 +82,7 @@ func (Store) UpdatePassword(ctx context.Context, db bun.IDB, u *User) error {
 
 func (Store) Membership(ctx context.Context, db bun.IDB, orgID, userID string) (*Membership, error) {
 	m := new(Membership)
-	return m, one(ctx, db.NewSelect().Model(m).Where("org_id = ? AND user_id = ?", orgID, userID), "member")
+	return m, database.ScanOne(ctx, db.NewSelect().Model(m).Where("org_id = ? AND user_id = ?", orgID, userID), "member")
 }
 
 func (Store) InsertMembership(ctx context.Context, db bun.IDB, m *Membership) error {
@@ -109,7 +99,7 @@ func (Store) InsertMembership(ctx context.Context, db bun.IDB, m *Membership) er
 func (Store) UpdateMembership(ctx context.Context, db bun.IDB, m *Membership, wasVersion int64) (bool, error) {
 	res, err := db.NewUpdate().Model(m).Column("status", "updated_at", "version").
 		WherePK().Where("org_id = ?", m.OrgID).Where("version = ?", wasVersion).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 func (Store) Roles(ctx context.Context, db bun.IDB, membershipID string) ([]string, error) {
@@ -275,7 +265,7 @@ func (Store) InsertToken(ctx context.Context, db bun.IDB, t *Token) error {
 
 func (Store) TokenByHash(ctx context.Context, db bun.IDB, hash string) (*Token, error) {
 	t := new(Token)
-	return t, one(ctx, db.NewSelect().Model(t).Where("token_hash = ?", hash), "token")
+	return t, database.ScanOne(ctx, db.NewSelect().Model(t).Where("token_hash = ?", hash), "token")
 }
 
 func (Store) RevokeToken(ctx context.Context, db bun.IDB, id string, at time.Time) error {
@@ -305,12 +295,12 @@ func (Store) InsertAPIKey(ctx context.Context, db bun.IDB, k *APIKey) error {
 
 func (Store) APIKeyByHash(ctx context.Context, db bun.IDB, hash string) (*APIKey, error) {
 	k := new(APIKey)
-	return k, one(ctx, db.NewSelect().Model(k).Where("key_hash = ?", hash), "API key")
+	return k, database.ScanOne(ctx, db.NewSelect().Model(k).Where("key_hash = ?", hash), "API key")
 }
 
 func (Store) APIKey(ctx context.Context, db bun.IDB, orgID, id string) (*APIKey, error) {
 	k := new(APIKey)
-	return k, one(ctx, db.NewSelect().Model(k).Where("org_id = ? AND id = ?", orgID, id), "API key")
+	return k, database.ScanOne(ctx, db.NewSelect().Model(k).Where("org_id = ? AND id = ?", orgID, id), "API key")
 }
 
 func (Store) ListAPIKeys(ctx context.Context, db bun.IDB, orgID string, limit int, afterID string) ([]APIKey, error) {
@@ -363,12 +353,4 @@ func (Store) Throttle(ctx context.Context, db bun.IDB, key string) (*throttleRow
 func (Store) ClearThrottle(ctx context.Context, db bun.IDB, key string) error {
 	_, err := db.NewDelete().Model((*throttleRow)(nil)).Where("key = ?", key).Exec(ctx)
 	return err
-}
-
-func affected(res sql.Result, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
 }

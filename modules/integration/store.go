@@ -2,9 +2,7 @@ package integration
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -17,31 +15,13 @@ import (
 // it runs inside the caller's transaction.
 type Store struct{}
 
-// one runs a single-row select and turns "no rows" into a not-found error
-// naming what.
-func one(ctx context.Context, q *bun.SelectQuery, what string) error {
-	err := q.Limit(1).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFound(what)
-	}
-	return err
-}
-
-func affected(res sql.Result, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
 // --- settings
 
 // Settings returns the school's settings, or errs.ErrNotFound when none were
 // ever saved.
 func (Store) Settings(ctx context.Context, db bun.IDB, orgID string) (*Settings, error) {
 	s := new(Settings)
-	return s, one(ctx, db.NewSelect().Model(s).Where("org_id = ?", orgID), "integration settings")
+	return s, database.ScanOne(ctx, db.NewSelect().Model(s).Where("org_id = ?", orgID), "integration settings")
 }
 
 // SaveSettings inserts or overwrites the school's settings.
@@ -63,20 +43,20 @@ func (Store) SaveSettings(ctx context.Context, db bun.IDB, s *Settings) error {
 // event id; it reports whether the row was inserted.
 func (Store) InsertInbox(ctx context.Context, db bun.IDB, e *InboxEvent) (bool, error) {
 	res, err := db.NewInsert().Model(e).On("CONFLICT (org_id, event_id) DO NOTHING").Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 // InboxByEventID returns the school's stored event with the LMS's event id.
 func (Store) InboxByEventID(ctx context.Context, db bun.IDB, orgID, eventID string) (*InboxEvent, error) {
 	e := new(InboxEvent)
-	return e, one(ctx, db.NewSelect().Model(e).Where("org_id = ? AND event_id = ?", orgID, eventID), "event")
+	return e, database.ScanOne(ctx, db.NewSelect().Model(e).Where("org_id = ? AND event_id = ?", orgID, eventID), "event")
 }
 
 // LockInbox returns a stored event and, on PostgreSQL, locks it until the
 // transaction ends, so that two replays cannot apply it twice.
 func (Store) LockInbox(ctx context.Context, db bun.IDB, orgID, id string) (*InboxEvent, error) {
 	e := new(InboxEvent)
-	return e, one(ctx, database.ForUpdate(db.NewSelect().Model(e).Where("org_id = ? AND id = ?", orgID, id)), "event")
+	return e, database.ScanOne(ctx, database.ForUpdate(db.NewSelect().Model(e).Where("org_id = ? AND id = ?", orgID, id)), "event")
 }
 
 // UpdateInbox writes what became of a stored event.
@@ -154,7 +134,7 @@ func (Store) InsertEndpoint(ctx context.Context, db bun.IDB, e *Endpoint) error 
 
 func (Store) Endpoint(ctx context.Context, db bun.IDB, orgID, id string) (*Endpoint, error) {
 	e := new(Endpoint)
-	return e, one(ctx, db.NewSelect().Model(e).Where("org_id = ? AND id = ?", orgID, id), "webhook")
+	return e, database.ScanOne(ctx, db.NewSelect().Model(e).Where("org_id = ? AND id = ?", orgID, id), "webhook")
 }
 
 // UpdateEndpoint writes e if its stored version is still wasVersion.
@@ -165,7 +145,7 @@ func (Store) UpdateEndpoint(ctx context.Context, db bun.IDB, e *Endpoint, wasVer
 	if database.IsUniqueViolation(err) {
 		return false, errs.Conflict("the school already has a webhook for %s", e.URL)
 	}
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 // DeleteEndpoint removes an endpoint with its deliveries.
@@ -277,12 +257,12 @@ func (Store) FinishAttempt(ctx context.Context, db bun.IDB, d *Delivery, token s
 	res, err := db.NewUpdate().Model(d).
 		Column("status", "next_attempt_at", "lease_token", "last_attempt_at", "response_code", "last_error", "delivered_at", "updated_at").
 		WherePK().Where("lease_token = ?", token).Where("status = ?", DeliverySending).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 func (Store) Delivery(ctx context.Context, db bun.IDB, orgID, id string) (*Delivery, error) {
 	d := new(Delivery)
-	return d, one(ctx, database.ForUpdate(db.NewSelect().Model(d).Where("org_id = ? AND id = ?", orgID, id)), "webhook delivery")
+	return d, database.ScanOne(ctx, database.ForUpdate(db.NewSelect().Model(d).Where("org_id = ? AND id = ?", orgID, id)), "webhook delivery")
 }
 
 // Requeue makes a finished delivery due now with a fresh retry budget.

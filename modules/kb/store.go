@@ -17,22 +17,6 @@ import (
 // the school.
 type Store struct{}
 
-func one(ctx context.Context, q *bun.SelectQuery, what string) error {
-	err := q.Limit(1).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFound(what)
-	}
-	return err
-}
-
-func affected(res sql.Result, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
 // --- categories
 
 func (Store) Categories(ctx context.Context, db bun.IDB, orgID string) ([]Category, error) {
@@ -42,7 +26,7 @@ func (Store) Categories(ctx context.Context, db bun.IDB, orgID string) ([]Catego
 
 func (Store) Category(ctx context.Context, db bun.IDB, orgID, key string) (*Category, error) {
 	c := new(Category)
-	return c, one(ctx, db.NewSelect().Model(c).Where("org_id = ? AND key = ?", orgID, key), "category")
+	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND key = ?", orgID, key), "category")
 }
 
 func (Store) InsertCategory(ctx context.Context, db bun.IDB, c *Category) error {
@@ -57,14 +41,14 @@ func (Store) InsertCategory(ctx context.Context, db bun.IDB, c *Category) error 
 
 func (Store) Article(ctx context.Context, db bun.IDB, orgID, id string) (*Article, error) {
 	a := new(Article)
-	return a, one(ctx, db.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id), "article")
+	return a, database.ScanOne(ctx, db.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id), "article")
 }
 
 // LockArticle returns the article held until the transaction ends, so
 // that changes to one article and its revisions happen one at a time.
 func (Store) LockArticle(ctx context.Context, db bun.IDB, orgID, id string) (*Article, error) {
 	a := new(Article)
-	return a, one(ctx, database.ForUpdate(db.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id)), "article")
+	return a, database.ScanOne(ctx, database.ForUpdate(db.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id)), "article")
 }
 
 func (Store) InsertArticle(ctx context.Context, db bun.IDB, a *Article) error {
@@ -76,7 +60,7 @@ func (Store) InsertArticle(ctx context.Context, db bun.IDB, a *Article) error {
 func (Store) UpdateArticle(ctx context.Context, db bun.IDB, a *Article, wasVersion int64) (bool, error) {
 	res, err := db.NewUpdate().Model(a).ExcludeColumn("id", "org_id", "created_by", "created_at").
 		WherePK().Where("org_id = ?", a.OrgID).Where("version = ?", wasVersion).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 // ArticleFilter narrows a listing of articles.
@@ -144,7 +128,7 @@ func (Store) OrgsWithRequiredReading(ctx context.Context, db bun.IDB) ([]string,
 
 func (Store) Revision(ctx context.Context, db bun.IDB, orgID, articleID, id string) (*Revision, error) {
 	r := new(Revision)
-	return r, one(ctx, db.NewSelect().Model(r).Where("org_id = ? AND article_id = ? AND id = ?", orgID, articleID, id), "revision")
+	return r, database.ScanOne(ctx, db.NewSelect().Model(r).Where("org_id = ? AND article_id = ? AND id = ?", orgID, articleID, id), "revision")
 }
 
 // Revisions lists an article's revisions, newest first.
@@ -190,20 +174,20 @@ func (Store) InsertRevision(ctx context.Context, db bun.IDB, r *Revision) error 
 func (Store) UpdateDraft(ctx context.Context, db bun.IDB, r *Revision) (bool, error) {
 	res, err := db.NewUpdate().Model(r).Column("title", "body", "content_sha256", "updated_at").
 		WherePK().Where("org_id = ? AND status = ?", r.OrgID, RevisionDraft).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 // PublishDraft turns a draft revision into a published one.
 func (Store) PublishDraft(ctx context.Context, db bun.IDB, r *Revision) (bool, error) {
 	res, err := db.NewUpdate().Model(r).Column("status", "change_kind", "ack_revision_id", "published_by", "published_at", "updated_at").
 		WherePK().Where("org_id = ? AND status = ?", r.OrgID, RevisionDraft).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 // DeleteDraft removes a draft revision; published ones stay.
 func (Store) DeleteDraft(ctx context.Context, db bun.IDB, orgID, id string) (bool, error) {
 	res, err := db.NewDelete().Model((*Revision)(nil)).Where("org_id = ? AND id = ? AND status = ?", orgID, id, RevisionDraft).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 // --- acknowledgments
@@ -220,7 +204,7 @@ func (Store) InsertAcknowledgment(ctx context.Context, db bun.IDB, a *Acknowledg
 
 func (Store) Acknowledgment(ctx context.Context, db bun.IDB, orgID, id string) (*Acknowledgment, error) {
 	a := new(Acknowledgment)
-	return a, one(ctx, db.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id), "acknowledgment")
+	return a, database.ScanOne(ctx, db.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id), "acknowledgment")
 }
 
 // AckFilter narrows a listing of acknowledgments.
@@ -314,7 +298,7 @@ func (Store) PassedRevisions(ctx context.Context, db bun.IDB, orgID, userID stri
 // person and revision; it reports whether it did.
 func (Store) InsertReminder(ctx context.Context, db bun.IDB, r *Reminder) (bool, error) {
 	res, err := db.NewInsert().Model(r).On("CONFLICT (user_id, revision_id) DO NOTHING").Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 // ReminderFilter narrows a listing of reminders.
@@ -345,7 +329,7 @@ func (Store) Reminders(ctx context.Context, db bun.IDB, orgID string, f Reminder
 
 func (Store) Template(ctx context.Context, db bun.IDB, orgID, id string) (*Template, error) {
 	t := new(Template)
-	return t, one(ctx, db.NewSelect().Model(t).Where("org_id = ? AND id = ?", orgID, id), "template")
+	return t, database.ScanOne(ctx, db.NewSelect().Model(t).Where("org_id = ? AND id = ?", orgID, id), "template")
 }
 
 func (Store) InsertTemplate(ctx context.Context, db bun.IDB, t *Template) error {
@@ -357,12 +341,12 @@ func (Store) InsertTemplate(ctx context.Context, db bun.IDB, t *Template) error 
 func (Store) UpdateTemplate(ctx context.Context, db bun.IDB, t *Template, wasVersion int64) (bool, error) {
 	res, err := db.NewUpdate().Model(t).Column("category", "title", "body", "updated_at", "version").
 		WherePK().Where("org_id = ? AND version = ?", t.OrgID, wasVersion).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 func (Store) DeleteTemplate(ctx context.Context, db bun.IDB, orgID, id string, version int64) (bool, error) {
 	res, err := db.NewDelete().Model((*Template)(nil)).Where("org_id = ? AND id = ? AND version = ?", orgID, id, version).Exec(ctx)
-	return affected(res, err)
+	return database.AffectedOne(res, err)
 }
 
 // TemplateFilter narrows a listing of templates.

@@ -64,12 +64,12 @@ func (c *calendarCache) get(row *Calendar) (*bizcal.Calendar, error) {
 
 func (Store) Calendar(ctx context.Context, db bun.IDB, orgID, id string) (*Calendar, error) {
 	c := new(Calendar)
-	return c, scanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND id = ?", orgID, id), "calendar")
+	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND id = ?", orgID, id), "calendar")
 }
 
 func (Store) DefaultCalendar(ctx context.Context, db bun.IDB, orgID string) (*Calendar, error) {
 	c := new(Calendar)
-	return c, scanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND is_default", orgID), "default calendar")
+	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND is_default", orgID), "default calendar")
 }
 
 func (Store) ListCalendars(ctx context.Context, db bun.IDB, orgID string) ([]Calendar, error) {

@@ -19,13 +19,13 @@ import (
 // Course returns one course of the school.
 func (Store) Course(ctx context.Context, db bun.IDB, orgID, id string) (*Course, error) {
 	c := new(Course)
-	return c, scanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND id = ?", orgID, id), "course")
+	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND id = ?", orgID, id), "course")
 }
 
 // CourseByExternalID returns the course the school's LMS knows as externalID.
 func (Store) CourseByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*Course, error) {
 	c := new(Course)
-	return c, scanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "course")
+	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "course")
 }
 
 // LockCourse returns a course and holds its row until the transaction ends,
@@ -94,14 +94,14 @@ func (Store) InsertModules(ctx context.Context, db bun.IDB, modules []CourseModu
 // Assignment returns one assignment of the school.
 func (Store) Assignment(ctx context.Context, db bun.IDB, orgID, id string) (*Assignment, error) {
 	a := new(Assignment)
-	return a, scanOne(ctx, db.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id), "assignment")
+	return a, database.ScanOne(ctx, db.NewSelect().Model(a).Where("org_id = ? AND id = ?", orgID, id), "assignment")
 }
 
 // AssignmentByExternalID returns the assignment the school's LMS knows as
 // externalID.
 func (Store) AssignmentByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*Assignment, error) {
 	a := new(Assignment)
-	return a, scanOne(ctx, db.NewSelect().Model(a).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "assignment")
+	return a, database.ScanOne(ctx, db.NewSelect().Model(a).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "assignment")
 }
 
 // Assignments returns the assignments of a course ordered by module
@@ -136,13 +136,13 @@ func (Store) UpdateAssignment(ctx context.Context, db bun.IDB, a *Assignment) er
 // Cohort returns one cohort of the school.
 func (Store) Cohort(ctx context.Context, db bun.IDB, orgID, id string) (*Cohort, error) {
 	c := new(Cohort)
-	return c, scanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND id = ?", orgID, id), "cohort")
+	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND id = ?", orgID, id), "cohort")
 }
 
 // CohortByExternalID returns the cohort the school's LMS knows as externalID.
 func (Store) CohortByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*Cohort, error) {
 	c := new(Cohort)
-	return c, scanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "cohort")
+	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "cohort")
 }
 
 // CohortFilter narrows the cohort list.
@@ -185,14 +185,14 @@ func (Store) UpdateCohort(ctx context.Context, db bun.IDB, c *Cohort, wasVersion
 // Product returns one product of the school.
 func (Store) Product(ctx context.Context, db bun.IDB, orgID, id string) (*Product, error) {
 	p := new(Product)
-	return p, scanOne(ctx, db.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id), "product")
+	return p, database.ScanOne(ctx, db.NewSelect().Model(p).Where("org_id = ? AND id = ?", orgID, id), "product")
 }
 
 // ProductByExternalID returns the product the school's LMS or CRM knows as
 // externalID.
 func (Store) ProductByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*Product, error) {
 	p := new(Product)
-	return p, scanOne(ctx, db.NewSelect().Model(p).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "product")
+	return p, database.ScanOne(ctx, db.NewSelect().Model(p).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "product")
 }
 
 // ProductFilter narrows the product list.

@@ -1,9 +1,7 @@
 package school
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -39,41 +37,6 @@ func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return h(ctx, tx, ev) })
 }
 
-// decodeData reads an event's data strictly: unknown fields are refused,
-// so that a misspelt field is an error rather than silently lost.
-func decodeData(raw json.RawMessage, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var field string
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			field = "data." + typeErr.Field
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field = "data." + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		default:
-			field = "data"
-		}
-		return errs.Invalid(field, strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return nil
-}
-
-// required names the missing fields among those given as name, value pairs.
-func required(pairs ...string) error {
-	var missing errs.ValidationError
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if strings.TrimSpace(pairs[i+1]) == "" {
-			missing.Fields = append(missing.Fields, errs.FieldError{Location: "data." + pairs[i], Message: "is required"})
-		}
-	}
-	if len(missing.Fields) > 0 {
-		return &missing
-	}
-	return nil
-}
-
 func sourceOr(src string) string {
 	if strings.TrimSpace(src) == "" {
 		return DefaultSource
@@ -99,10 +62,10 @@ type studentEvent struct {
 
 func (s *Service) handleStudentUpserted(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
 	var d studentEvent
-	if err := decodeData(ev.Data, &d); err != nil {
+	if err := events.DecodeData(ev.Data, &d); err != nil {
 		return err
 	}
-	if err := required("external_id", d.ExternalID, "full_name", d.FullName); err != nil {
+	if err := events.Required("external_id", d.ExternalID, "full_name", d.FullName); err != nil {
 		return err
 	}
 	if err := checkBirthDate(d.BirthDate, "data.birth_date", s.now()); err != nil {
@@ -142,10 +105,10 @@ type enrollmentEvent struct {
 
 func (s *Service) handleEnrollmentUpserted(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
 	var d enrollmentEvent
-	if err := decodeData(ev.Data, &d); err != nil {
+	if err := events.DecodeData(ev.Data, &d); err != nil {
 		return err
 	}
-	if err := required("external_id", d.ExternalID, "student_external_id", d.StudentExternalID, "cohort_external_id", d.CohortExternalID); err != nil {
+	if err := events.Required("external_id", d.ExternalID, "student_external_id", d.StudentExternalID, "cohort_external_id", d.CohortExternalID); err != nil {
 		return err
 	}
 	if d.Status != nil && !oneOf(*d.Status, EnrollmentActive, EnrollmentCompleted, EnrollmentDropped, EnrollmentRefunded) {
@@ -225,10 +188,10 @@ type orderEvent struct {
 
 func (s *Service) handleOrderPaid(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
 	var d orderEvent
-	if err := decodeData(ev.Data, &d); err != nil {
+	if err := events.DecodeData(ev.Data, &d); err != nil {
 		return err
 	}
-	if err := required("external_id", d.ExternalID, "student_external_id", d.StudentExternalID, "currency", d.Currency, "payment_method", d.PaymentMethod); err != nil {
+	if err := events.Required("external_id", d.ExternalID, "student_external_id", d.StudentExternalID, "currency", d.Currency, "payment_method", d.PaymentMethod); err != nil {
 		return err
 	}
 	if !oneOf(d.PaymentMethod, "card", "instalment", "bank_transfer", "cash", "other") {
@@ -279,10 +242,10 @@ type refundEvent struct {
 
 func (s *Service) handleOrderRefunded(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
 	var d refundEvent
-	if err := decodeData(ev.Data, &d); err != nil {
+	if err := events.DecodeData(ev.Data, &d); err != nil {
 		return err
 	}
-	if err := required("external_id", d.ExternalID, "order_external_id", d.OrderExternalID); err != nil {
+	if err := events.Required("external_id", d.ExternalID, "order_external_id", d.OrderExternalID); err != nil {
 		return err
 	}
 	src := sourceOr(d.Source)

@@ -12,15 +12,6 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
-// scanOne runs a single-row select and turns "no rows" into not-found.
-func scanOne(ctx context.Context, q *bun.SelectQuery, what string) error {
-	err := q.Limit(1).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.NotFound(what)
-	}
-	return err
-}
-
 // insert adds a row; a clash on (org, source, external_id) or another
 // unique key becomes a conflict naming what.
 func insert(ctx context.Context, db bun.IDB, row any, what string) error {
@@ -47,12 +38,12 @@ func updateVersioned(ctx context.Context, db bun.IDB, row any, orgID string, was
 
 func (Store) Student(ctx context.Context, db bun.IDB, orgID, id string) (*Student, error) {
 	st := new(Student)
-	return st, scanOne(ctx, db.NewSelect().Model(st).Where("org_id = ? AND id = ?", orgID, id), "student")
+	return st, database.ScanOne(ctx, db.NewSelect().Model(st).Where("org_id = ? AND id = ?", orgID, id), "student")
 }
 
 func (Store) StudentByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*Student, error) {
 	st := new(Student)
-	return st, scanOne(ctx, db.NewSelect().Model(st).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "student")
+	return st, database.ScanOne(ctx, db.NewSelect().Model(st).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "student")
 }
 
 // StudentFilter narrows the student list.
@@ -98,12 +89,12 @@ func (Store) IsCuratorOf(ctx context.Context, db bun.IDB, orgID, curatorID, stud
 
 func (Store) Enrollment(ctx context.Context, db bun.IDB, orgID, id string) (*Enrollment, error) {
 	e := new(Enrollment)
-	return e, scanOne(ctx, db.NewSelect().Model(e).Where("org_id = ? AND id = ?", orgID, id), "enrollment")
+	return e, database.ScanOne(ctx, db.NewSelect().Model(e).Where("org_id = ? AND id = ?", orgID, id), "enrollment")
 }
 
 func (Store) EnrollmentByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*Enrollment, error) {
 	e := new(Enrollment)
-	return e, scanOne(ctx, db.NewSelect().Model(e).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "enrollment")
+	return e, database.ScanOne(ctx, db.NewSelect().Model(e).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "enrollment")
 }
 
 // EnrollmentFilter narrows the enrollment list.
@@ -162,12 +153,12 @@ func (Store) CuratorHistory(ctx context.Context, db bun.IDB, orgID, enrollmentID
 
 func (Store) Order(ctx context.Context, db bun.IDB, orgID, id string) (*Order, error) {
 	o := new(Order)
-	return o, scanOne(ctx, orderQuery(db, o).Where("o.org_id = ? AND o.id = ?", orgID, id), "order")
+	return o, database.ScanOne(ctx, orderQuery(db, o).Where("o.org_id = ? AND o.id = ?", orgID, id), "order")
 }
 
 func (Store) OrderByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*Order, error) {
 	o := new(Order)
-	return o, scanOne(ctx, orderQuery(db, o).Where("o.org_id = ? AND o.source = ? AND o.external_id = ?", orgID, source, externalID), "order")
+	return o, database.ScanOne(ctx, orderQuery(db, o).Where("o.org_id = ? AND o.source = ? AND o.external_id = ?", orgID, source, externalID), "order")
 }
 
 // orderQuery selects orders with the sum of their refunds.
@@ -209,7 +200,7 @@ func (Store) Refunds(ctx context.Context, db bun.IDB, orgID, orderID string) ([]
 
 func (Store) RefundByExternalID(ctx context.Context, db bun.IDB, orgID, source, externalID string) (*OrderRefund, error) {
 	r := new(OrderRefund)
-	return r, scanOne(ctx, db.NewSelect().Model(r).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "refund")
+	return r, database.ScanOne(ctx, db.NewSelect().Model(r).Where("org_id = ? AND source = ? AND external_id = ?", orgID, source, externalID), "refund")
 }
 
 // LockOrder holds the order's row until the transaction ends, so that two

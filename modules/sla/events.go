@@ -1,9 +1,7 @@
 package sla
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -94,7 +92,7 @@ func (d *messageEvent) check() error {
 // its first message) and moves the conversation's clock.
 func (s *Service) handleMessageCreated(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
 	var d messageEvent
-	if err := decodeData(ev.Data, &d); err != nil {
+	if err := events.DecodeData(ev.Data, &d); err != nil {
 		return err
 	}
 	if err := d.check(); err != nil {
@@ -145,25 +143,4 @@ func (s *Service) conversationFor(ctx context.Context, tx bun.IDB, orgID string,
 		conv.CohortID = &cohortID
 	}
 	return conv, s.store.InsertConversation(ctx, tx, conv)
-}
-
-// decodeData reads an event's data strictly: unknown fields are refused,
-// so that a misspelt field is an error rather than silently lost.
-func decodeData(raw json.RawMessage, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var field string
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &typeErr):
-			field = "data." + typeErr.Field
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			field = "data." + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		default:
-			field = "data"
-		}
-		return errs.Invalid(field, strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +22,8 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
 // sqlitePragmas are applied to every SQLite connection: wait for locks
@@ -92,9 +95,42 @@ func openPostgres(rawURL string) (*bun.DB, error) {
 // IsPostgres reports whether db talks to PostgreSQL.
 func IsPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
 
-// InTx runs fn in one transaction and commits it when fn returns nil.
+// InTx runs fn in one transaction and commits it when fn returns nil. On
+// SQLite, transactions of this process queue for the database's single
+// writer slot in Go: writers that meet a held lock inside SQLite wait in
+// its busy handler, which sleeps for milliseconds, far longer than a
+// transaction holds the lock, and under contention can run out of time.
 func InTx(ctx context.Context, db bun.IDB, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if d, ok := db.(*bun.DB); ok && !IsPostgres(d) {
+		release, err := takeWriterSlot(ctx, d)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	return db.RunInTx(ctx, nil, fn)
+}
+
+// writerSlots holds one slot per SQLite database of the process.
+var writerSlots sync.Map // *bun.DB → chan struct{}
+
+// writerWait bounds the wait for the slot, so that a transaction opened
+// inside another one on the same database fails instead of hanging.
+const writerWait = 30 * time.Second
+
+func takeWriterSlot(ctx context.Context, db *bun.DB) (func(), error) {
+	v, _ := writerSlots.LoadOrStore(db, make(chan struct{}, 1))
+	slot := v.(chan struct{})
+	timer := time.NewTimer(writerWait)
+	defer timer.Stop()
+	select {
+	case slot <- struct{}{}:
+		return func() { <-slot }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+		return nil, errors.New("database: no write slot within 30 s; is a transaction open inside another?")
+	}
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on
@@ -135,4 +171,24 @@ func ForUpdate(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.For("UPDATE")
 	}
 	return q
+}
+
+// ScanOne runs a single-row select and turns "no rows" into a not-found
+// error naming what, so that every module reports a missing row alike.
+func ScanOne(ctx context.Context, q *bun.SelectQuery, what string) error {
+	err := q.Limit(1).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.NotFound(what)
+	}
+	return err
+}
+
+// AffectedOne reports whether an update or delete touched exactly one row:
+// a versioned update that touched none lost a race.
+func AffectedOne(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

@@ -5,11 +5,16 @@
 package events
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
 // Publisher records an outbound event in the caller's transaction, so that
@@ -46,3 +51,40 @@ type Discard struct{}
 
 // Publish drops the event.
 func (Discard) Publish(context.Context, bun.IDB, string, string, any) error { return nil }
+
+// DecodeData reads an event's data strictly: unknown fields are refused,
+// so that a misspelt field is an error rather than silently lost. Errors
+// name the field as data.<name>.
+func DecodeData(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var field string
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			field = "data." + typeErr.Field
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field = "data." + strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		default:
+			field = "data"
+		}
+		return errs.Invalid(field, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
+
+// Required names, as data.<name>, the fields among name, value pairs whose
+// value is blank; nil when none is.
+func Required(pairs ...string) error {
+	var missing errs.ValidationError
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			missing.Fields = append(missing.Fields, errs.FieldError{Location: "data." + pairs[i], Message: "is required"})
+		}
+	}
+	if len(missing.Fields) > 0 {
+		return &missing
+	}
+	return nil
+}
