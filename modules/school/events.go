@@ -30,11 +30,7 @@ func (s *Service) EventHandlers() map[string]events.Handler {
 // the inbox would; the demo seed uses it to build the demo school through
 // the same path as the LMS.
 func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
-	h, ok := s.EventHandlers()[ev.Type]
-	if !ok {
-		return errs.Invalid("type", "the school module does not handle "+ev.Type)
-	}
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return h(ctx, tx, ev) })
+	return events.Apply(ctx, s.db, s.EventHandlers(), ev)
 }
 
 func sourceOr(src string) string {

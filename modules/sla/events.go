@@ -26,11 +26,7 @@ func (s *Service) EventHandlers() map[string]events.Handler {
 // ApplyEvent applies one event in a transaction of its own, as the inbox
 // would; the demo seed uses it.
 func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
-	h, ok := s.EventHandlers()[ev.Type]
-	if !ok {
-		return errs.Invalid("type", "the SLA module does not handle "+ev.Type)
-	}
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error { return h(ctx, tx, ev) })
+	return events.Apply(ctx, s.db, s.EventHandlers(), ev)
 }
 
 type messageEvent struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
@@ -87,4 +88,15 @@ func Required(pairs ...string) error {
 		return &missing
 	}
 	return nil
+}
+
+// Apply runs the handler of ev's type from handlers in a transaction of its
+// own on db, as the inbox would. Tools that send events past the inbox (the
+// demo seed) use it.
+func Apply(ctx context.Context, db *bun.DB, handlers map[string]Handler, ev Inbound) error {
+	h, ok := handlers[ev.Type]
+	if !ok {
+		return errs.Invalid("type", "no handler for "+ev.Type)
+	}
+	return database.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error { return h(ctx, tx, ev) })
 }
