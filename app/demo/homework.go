@@ -2,20 +2,20 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math/rand"
+	"math/rand/v2"
 	"time"
 
 	"github.com/curatorops/curatorops/app/server"
 	"github.com/curatorops/curatorops/modules/homework"
 	"github.com/curatorops/curatorops/modules/platform/clock"
-	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/school"
 )
 
 // demoAttempt is one planned submission and what became of it.
 type demoAttempt struct {
 	ext        string
+	previous   string // the attempt this one follows after rework, if any
 	student    string
 	assignment string
 	at         time.Time
@@ -28,10 +28,14 @@ type demoAttempt struct {
 // a few thousand submissions with reviews, resubmissions after rework,
 // items still queued or in review, some overdue, and quality checks of
 // sampled reviews. Everything goes through the homework service with a
-// clock set to when it happened; a fixed random seed decides what happens,
-// and existing external ids are skipped, so seeding again changes nothing.
+// clock set to when it happened; fixed random seeds decide what happens,
+// and recorded external ids are skipped, so seeding again changes nothing.
 func seedHomework(ctx context.Context, svc *server.Services, orgID string) error {
-	now := time.Now().UTC().Truncate(time.Hour)
+	return replayHomework(ctx, svc, orgID, time.Now().UTC().Truncate(time.Hour))
+}
+
+// replayHomework replays the demo homework as it stands at now.
+func replayHomework(ctx context.Context, svc *server.Services, orgID string, now time.Time) error {
 	senior, err := svc.Identity.ActivePersonByEmail(ctx, orgID, "senior@demo.test")
 	if err != nil {
 		return err
@@ -42,52 +46,115 @@ func seedHomework(ctx context.Context, svc *server.Services, orgID string) error
 	}
 	clk := clock.NewFixed(now)
 	hw := svc.Homework.WithClock(clk)
+	statuses, err := recordedStatuses(ctx, hw, orgID)
+	if err != nil {
+		return err
+	}
 	for _, a := range planHomework(now) {
+		if !stillToSubmit(a, statuses) {
+			continue
+		}
 		if err := seedAttempt(ctx, hw, clk, orgID, a, senior.UserID); err != nil {
 			return fmt.Errorf("submission %s: %w", a.ext, err)
 		}
+		statuses[a.ext] = statusAfter(a.outcome)
 	}
 	clk.Set(now)
 	return seedQualityChecks(ctx, hw, orgID, []string{senior.UserID, head.UserID})
 }
 
-// planHomework decides every demo submission from a fixed seed: a module's
-// homework is due two weeks after the previous one, most students hand it
-// in, and work older than two days is mostly reviewed.
-func planHomework(now time.Time) []demoAttempt {
-	rnd := rand.New(rand.NewSource(4711))
-	var plan []demoAttempt
-	n := 0
-	for _, c := range demoCohorts {
-		starts, _ := time.Parse(time.DateOnly, c.starts)
-		for i := 0; i < c.students; i++ {
-			n++
-			sid := fmt.Sprintf("s-%03d", n)
-			for m := 1; m <= 6; m++ {
-				skip := rnd.Intn(100) < 12
-				at := starts.AddDate(0, 0, (m-1)*14+3+rnd.Intn(10)).Add(time.Duration(6+rnd.Intn(14))*time.Hour + time.Duration(rnd.Intn(60))*time.Minute)
-				if skip || at.After(now) {
-					continue
-				}
-				plan = append(plan, planAttempts(rnd, now, sid, fmt.Sprintf("%s-hw-%d", c.course, m), at)...)
+// recordedStatuses returns the status of each demo submission already
+// recorded, by external id. Reading the queue a page at a time takes a few
+// queries where looking up every planned attempt would take thousands.
+func recordedStatuses(ctx context.Context, hw *homework.Service, orgID string) (map[string]string, error) {
+	const pageSize = 1000
+	statuses := map[string]string{}
+	var after []string
+	for {
+		page, err := hw.List(ctx, orgID, homework.Reviewer{SeesAll: true}, homework.ListFilter{Limit: pageSize, After: after})
+		if err != nil {
+			return nil, err
+		}
+		for _, sub := range page {
+			if sub.Source == demoSource {
+				statuses[sub.ExternalID] = sub.Status
 			}
+		}
+		if len(page) < pageSize {
+			return statuses, nil
+		}
+		last := page[len(page)-1]
+		after = []string{last.DueAt.UTC().Format(time.RFC3339Nano), last.ID}
+	}
+}
+
+// stillToSubmit reports whether a planned attempt is missing and may be
+// submitted: a resubmission only follows a request for rework. The plan
+// depends on the hour it is made at, so a later seed can see a verdict
+// where an earlier one left the work waiting; what is recorded stands, and
+// the resubmission is not made.
+func stillToSubmit(a demoAttempt, statuses map[string]string) bool {
+	if _, recorded := statuses[a.ext]; recorded {
+		return false
+	}
+	return a.previous == "" || statuses[a.previous] == homework.StatusReworkRequested
+}
+
+// statusAfter is the status seedAttempt leaves a submission in.
+func statusAfter(outcome string) string {
+	switch outcome {
+	case "queued", "overdue":
+		return homework.StatusQueued
+	case "claimed":
+		return homework.StatusInReview
+	default:
+		return outcome
+	}
+}
+
+// planHomework decides every demo submission from fixed seeds: a module's
+// homework is due two weeks after the previous one, most students hand it
+// in, and work older than two days is mostly reviewed. Each student's work
+// on a module draws from a random source of its own, so that a plan made
+// at a later hour differs only where time has moved that work on.
+func planHomework(now time.Time) []demoAttempt {
+	var plan []demoAttempt
+	for _, seat := range demoSeats() {
+		starts, _ := time.Parse(time.DateOnly, seat.cohort.starts)
+		for m := 1; m <= 6; m++ {
+			rnd := rand.New(rand.NewPCG(4711, uint64(seat.n)*10+uint64(m)))
+			skip := rnd.IntN(100) < 12
+			at := starts.AddDate(0, 0, (m-1)*14+3+rnd.IntN(10)).Add(time.Duration(6+rnd.IntN(14))*time.Hour + time.Duration(rnd.IntN(60))*time.Minute)
+			if skip || at.After(now) {
+				continue
+			}
+			plan = append(plan, planAttempts(rnd, now, seat, fmt.Sprintf("%s-hw-%d", seat.cohort.course, m), at)...)
 		}
 	}
 	return plan
 }
 
 // planAttempts plans a student's attempts at one assignment: rework
-// requested leads to another attempt a few days later, up to three.
-func planAttempts(rnd *rand.Rand, now time.Time, sid, assignment string, at time.Time) []demoAttempt {
+// requested leads to another attempt a few days later, up to three. About
+// one work in 25 is forgotten by its reviewer: it waits past its due time
+// while the cohort runs; a finished cohort leaves nothing waiting, so there
+// it was found at the wrap-up and accepted late.
+func planAttempts(rnd *rand.Rand, now time.Time, seat demoSeat, assignment string, at time.Time) []demoAttempt {
 	var out []demoAttempt
+	sid, finished := seat.studentID(), seat.cohort.status == school.CohortFinished
+	previous := ""
 	for k := 1; k <= 3 && !at.After(now); k++ {
-		a := demoAttempt{ext: fmt.Sprintf("hw-%s-%s-a%d", sid, assignment, k), student: sid, assignment: assignment, at: at}
-		roll := rnd.Intn(100)
-		a.reviewAt = at.Add(time.Duration(1+rnd.Intn(40)) * time.Hour)
+		a := demoAttempt{ext: fmt.Sprintf("hw-%s-%s-a%d", sid, assignment, k), previous: previous, student: sid, assignment: assignment, at: at}
+		roll := rnd.IntN(100)
+		a.reviewAt = at.Add(time.Duration(1+rnd.IntN(40)) * time.Hour)
+		forgotten := roll < 4
+		if forgotten && finished {
+			a.reviewAt = a.reviewAt.Add(6 * 24 * time.Hour)
+		}
 		switch {
 		case now.Sub(at) < 48*time.Hour:
 			a.outcome = map[bool]string{true: "claimed", false: "queued"}[roll < 30]
-		case roll < 4:
+		case forgotten && !finished:
 			a.outcome = "overdue"
 		case a.reviewAt.After(now):
 			a.outcome = "queued"
@@ -103,7 +170,8 @@ func planAttempts(rnd *rand.Rand, now time.Time, sid, assignment string, at time
 		if a.outcome != homework.StatusReworkRequested {
 			break
 		}
-		at = a.reviewAt.Add(time.Duration(24+rnd.Intn(72)) * time.Hour)
+		previous = a.ext
+		at = a.reviewAt.Add(time.Duration(24+rnd.IntN(72)) * time.Hour)
 	}
 	return out
 }
@@ -111,11 +179,11 @@ func planAttempts(rnd *rand.Rand, now time.Time, sid, assignment string, at time
 func demoScores(rnd *rand.Rand, outcome string) map[string]int {
 	switch outcome {
 	case homework.StatusAccepted:
-		return map[string]int{"task": 4 + rnd.Intn(2), "depth": 3 + rnd.Intn(3), "theory": 1 + rnd.Intn(3)}
+		return map[string]int{"task": 4 + rnd.IntN(2), "depth": 3 + rnd.IntN(3), "theory": 1 + rnd.IntN(3)}
 	case homework.StatusRejected:
-		return map[string]int{"task": rnd.Intn(2), "depth": rnd.Intn(2)}
+		return map[string]int{"task": rnd.IntN(2), "depth": rnd.IntN(2)}
 	default:
-		return map[string]int{"task": 2 + rnd.Intn(2), "depth": 1 + rnd.Intn(2), "theory": rnd.Intn(2)}
+		return map[string]int{"task": 2 + rnd.IntN(2), "depth": 1 + rnd.IntN(2), "theory": rnd.IntN(2)}
 	}
 }
 
@@ -125,11 +193,8 @@ var demoFeedback = map[string]string{
 	homework.StatusRejected:        "Работа не относится к заданию этого модуля. Перечитайте задание и отправьте новую работу.",
 }
 
+// seedAttempt submits a planned attempt and takes it as far as its outcome.
 func seedAttempt(ctx context.Context, hw *homework.Service, clk *clock.Fixed, orgID string, a demoAttempt, seniorID string) error {
-	_, err := hw.SubmissionByExternalID(ctx, orgID, demoSource, a.ext)
-	if err == nil || !errors.Is(err, errs.ErrNotFound) {
-		return err
-	}
 	clk.Set(a.at)
 	sub, err := hw.Submit(ctx, orgID, homework.NewSubmission{Source: demoSource, ExternalID: a.ext, StudentExternalID: a.student,
 		AssignmentExternalID: a.assignment, SubmittedAt: a.at, Content: homework.SubmissionContent{
@@ -178,9 +243,9 @@ func seedQualityChecks(ctx context.Context, hw *homework.Service, orgID string, 
 			if !homework.HashSampler("check:"+r.ID, 60) {
 				continue
 			}
-			rnd := rand.New(rand.NewSource(r.CreatedAt.UnixMicro()))
-			in := homework.QualityInput{VerdictCorrect: 3 + rnd.Intn(3), FeedbackHelpful: 2 + rnd.Intn(4), Tone: 3 + rnd.Intn(3), OnTime: 2 + rnd.Intn(4)}
-			if r.Verdict == homework.StatusRejected && rnd.Intn(4) == 0 {
+			rnd := rand.New(rand.NewPCG(uint64(r.CreatedAt.UnixMicro()), 0))
+			in := homework.QualityInput{VerdictCorrect: 3 + rnd.IntN(3), FeedbackHelpful: 2 + rnd.IntN(4), Tone: 3 + rnd.IntN(3), OnTime: 2 + rnd.IntN(4)}
+			if r.Verdict == homework.StatusRejected && rnd.IntN(4) == 0 {
 				verdict := homework.StatusReworkRequested
 				in.Overturn, in.VerdictCorrect, in.Comment = &verdict, 1, "Работу стоило вернуть на доработку, а не отклонять."
 			}

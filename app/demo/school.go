@@ -19,7 +19,7 @@ import (
 const demoSource = "lms"
 
 // StudentCount is how many students the demo school has.
-const StudentCount = 300
+const StudentCount = 520
 
 // seedSchool fills the demo school's calendar, courses, cohorts, products,
 // students, enrollments and orders. Students, enrollments and orders go
@@ -78,10 +78,34 @@ type demoCohort struct {
 	students                                int
 }
 
+// demoCohorts are listed in the order they joined the demo, not by date:
+// students are numbered across the list, and a school seeded before a
+// cohort was added keeps its students' numbers when it is seeded again.
 var demoCohorts = []demoCohort{
 	{"flow-rel-11", "c-relations", "Психология отношений — поток 11", "2026-05-11", "2026-08-30", school.CohortFinished, 80},
 	{"flow-rel-12", "c-relations", "Психология отношений — поток 12", "2026-09-07", "2026-12-20", school.CohortActive, 120},
 	{"flow-prac-8", "c-practice", "Практическая психология — поток 8", "2026-10-05", "2027-01-31", school.CohortActive, 100},
+	{"flow-rel-10", "c-relations", "Психология отношений — поток 10", "2026-01-19", "2026-05-03", school.CohortFinished, 120},
+	{"flow-prac-7", "c-practice", "Практическая психология — поток 7", "2026-03-16", "2026-07-12", school.CohortFinished, 100},
+}
+
+// demoSeat is one demo student in their cohort.
+type demoSeat struct {
+	cohort demoCohort
+	n      int // the student's number, from 1, across demoCohorts in order
+}
+
+func (s demoSeat) studentID() string { return fmt.Sprintf("s-%03d", s.n) }
+
+// demoSeats lists every demo student with their cohort.
+func demoSeats() []demoSeat {
+	var seats []demoSeat
+	for _, c := range demoCohorts {
+		for i := 0; i < c.students; i++ {
+			seats = append(seats, demoSeat{cohort: c, n: len(seats) + 1})
+		}
+	}
+	return seats
 }
 
 var demoRubric = []school.Criterion{
@@ -197,30 +221,22 @@ func seedStudents(ctx context.Context, svc *school.Service, orgID string, cohort
 		}
 		return nil
 	}
-	n := 0
-	for _, c := range demoCohorts {
+	for _, seat := range demoSeats() {
+		c, sid := seat.cohort, seat.studentID()
 		starts, _ := time.Parse(time.DateOnly, c.starts)
-		course := products["c-relations"]
-		if c.course == "c-practice" {
-			course = products["c-practice"]
+		st := demoStudent(rnd, seat.n)
+		st["external_id"] = sid
+		if err := apply("student.upserted", "demo-"+sid, starts.AddDate(0, 0, -20), st); err != nil {
+			return err
 		}
-		for i := 0; i < c.students; i++ {
-			n++
-			st := demoStudent(rnd, n)
-			sid := fmt.Sprintf("s-%03d", n)
-			st["external_id"] = sid
-			if err := apply("student.upserted", "demo-"+sid, starts.AddDate(0, 0, -20), st); err != nil {
-				return err
-			}
-			enrollment := map[string]any{"external_id": "e-" + sid, "student_external_id": sid, "cohort_external_id": c.key,
-				"tariff": pick(rnd, "Стандарт", "Стандарт", "С куратором", "VIP"), "status": demoStatus(rnd, c.status),
-				"curator_email": fmt.Sprintf("curator%02d@demo.test", 1+(n-1)%CuratorCount)}
-			if err := apply("enrollment.upserted", "demo-e-"+sid, starts.AddDate(0, 0, -14), enrollment); err != nil {
-				return err
-			}
-			if err := seedOrders(rnd, apply, sid, c.key, course, products, starts); err != nil {
-				return err
-			}
+		enrollment := map[string]any{"external_id": "e-" + sid, "student_external_id": sid, "cohort_external_id": c.key,
+			"tariff": pick(rnd, "Стандарт", "Стандарт", "С куратором", "VIP"), "status": demoStatus(rnd, c.status),
+			"curator_email": fmt.Sprintf("curator%02d@demo.test", 1+(seat.n-1)%CuratorCount)}
+		if err := apply("enrollment.upserted", "demo-e-"+sid, starts.AddDate(0, 0, -14), enrollment); err != nil {
+			return err
+		}
+		if err := seedOrders(rnd, apply, sid, c.key, products[c.course], products, starts); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/bizcal"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/events"
+	"github.com/curatorops/curatorops/modules/school"
 	"github.com/curatorops/curatorops/modules/sla"
 )
 
@@ -57,8 +58,9 @@ func seedSLA(ctx context.Context, svc *server.Services, orgID string) error {
 		return err
 	}
 	rnd := rand.New(rand.NewSource(5))
+	writers := studyingSeats()
 	for i := 1; i <= slaConversations; i++ {
-		conv := demoConversation(rnd, cal, i)
+		conv := demoConversation(rnd, cal, writers, i)
 		last := conv.messages[len(conv.messages)-1]["external_id"].(string)
 		if done, err := svc.SLA.MessageExists(ctx, orgID, last); err != nil || done {
 			if err != nil {
@@ -106,11 +108,11 @@ type demoConv struct {
 // demoConversation builds the i-th conversation: one to four exchanges, each a
 // burst of student messages, perhaps a bot auto-reply, the curator's answer
 // after a business delay (mostly under two hours, sometimes not), and often
-// a thanks.
-func demoConversation(rnd *rand.Rand, cal *bizcal.Calendar, i int) demoConv {
-	n := 81 + rnd.Intn(StudentCount-80) // students of the running cohorts
-	sid := fmt.Sprintf("s-%03d", n)
-	curator := fmt.Sprintf("curator%02d@demo.test", 1+(n-1)%CuratorCount)
+// a thanks. The student is one of writers.
+func demoConversation(rnd *rand.Rand, cal *bizcal.Calendar, writers []demoSeat, i int) demoConv {
+	seat := writers[rnd.Intn(len(writers))]
+	sid := seat.studentID()
+	curator := fmt.Sprintf("curator%02d@demo.test", 1+(seat.n-1)%CuratorCount)
 	channel := []string{"telegram", "telegram", "telegram", "lms_comment", "email"}[rnd.Intn(5)]
 	conv := demoConv{id: fmt.Sprintf("demo-conv-%03d", i)}
 	add := func(dir, author, kind, text string, at time.Time) {
@@ -149,6 +151,18 @@ func demoConversation(rnd *rand.Rand, cal *bizcal.Calendar, i int) demoConv {
 		at = at.Add(time.Duration(3+rnd.Intn(48)) * time.Hour)
 	}
 	return conv
+}
+
+// studyingSeats are the students of the cohorts still running: the
+// conversations of the window are theirs.
+func studyingSeats() []demoSeat {
+	var out []demoSeat
+	for _, seat := range demoSeats() {
+		if seat.cohort.status != school.CohortFinished {
+			out = append(out, seat)
+		}
+	}
+	return out
 }
 
 // demoStart spreads first messages over the window, a fifth of them late

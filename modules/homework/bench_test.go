@@ -11,8 +11,8 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,19 +27,24 @@ import (
 // BenchmarkReviewQueue is the load test of the review queue: the real
 // server on a loopback port, CLAIM_REVIEWERS (100) curators of one cohort
 // and CLAIM_ITEMS (100,000) queued submissions in the cohort's pool, so
-// that every claim contends with every other. Three phases run on the same
-// database in the same process:
+// that every claim contends with every other. Four phases run on the same
+// database in the same process, each on a fresh school:
 //
 //   - api-claim: every reviewer calls claim-next until the pool is empty;
 //   - api-claim-review: claim-next, then the final review with If-Match;
+//   - api-paced: claim-next + review cycles started on a fixed schedule
+//     (CLAIM_RATE per second, 200, for CLAIM_SECONDS, 30) instead of as
+//     fast as the machine allows: the latency a reviewer sees when the
+//     server is not saturated;
 //   - raw-sql: the same reviewers claim with BEGIN; SELECT … FOR UPDATE
 //     SKIP LOCKED (PostgreSQL) or a conditional UPDATE in an immediate
 //     transaction (SQLite); UPDATE; COMMIT — the floor the API is measured
 //     against.
 //
-// Each phase reports claims/s and claim latency percentiles, and counts
-// items claimed more than once (must be 0). Items are inserted in bulk:
-// seeding is not what is measured.
+// Each phase reports claims/s, claim (and review) latency percentiles and
+// CPU per claim, and counts items claimed more than once (must be 0).
+// CLAIM_PHASES picks phases, CLAIM_POOL the connection pool size. Items
+// are inserted in bulk: seeding is not what is measured.
 //
 //	go test -run '^$' -bench 'ReviewQueue/sqlite' -benchtime 1x -timeout 60m ./modules/homework/
 //	CI_PG_PORT=56700 .ci/with-postgres go test -run '^$' -bench 'ReviewQueue/postgres' -benchtime 1x -timeout 60m ./modules/homework/
@@ -52,6 +57,15 @@ func BenchmarkReviewQueue(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchPhases are the phases to run: all four, or those CLAIM_PHASES
+// names (comma-separated).
+func benchPhases() []string {
+	if v := os.Getenv("CLAIM_PHASES"); v != "" {
+		return strings.Split(v, ",")
+	}
+	return []string{"api-claim", "api-claim-review", "api-paced", "raw-sql"}
 }
 
 func envInt(name string, def int) int {
@@ -69,27 +83,31 @@ type benchSchool struct {
 func runQueueBench(b *testing.B, dialect string, items, reviewers int) {
 	b.StopTimer()
 	s := apptest.New(b, dialect)
-	s.DB.SetMaxOpenConns(25) // the production pool size (database.Open)
+	s.DB.SetMaxOpenConns(envInt("CLAIM_POOL", 25)) // 25: the production pool size (database.Open)
 	srv := httptest.NewServer(s.App.Handler())
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: reviewers, MaxConnsPerHost: reviewers}}
 
 	users := benchUsers(b, s, reviewers)
-	for _, phase := range []string{"api-claim", "api-claim-review", "raw-sql"} {
+	for _, phase := range benchPhases() {
 		bs := benchFixture(b, s, phase, users, items)
 		var res phaseResult
+		cpu0 := readCPU()
 		b.StartTimer()
 		switch phase {
 		case "raw-sql":
 			res = rawClaims(b, s, bs, reviewers)
 		default:
-			res = apiClaims(b, client, srv.URL, bs, phase == "api-claim-review")
+			res = apiClaims(b, client, srv.URL, bs, loadOf(phase, items))
 		}
 		b.StopTimer()
-		res.check(b, s, bs, items, phase == "api-claim-review")
-		fmt.Printf("%s %s: %d items, %d reviewers: %.0f claims/s, claim p50 %.1f ms p99 %.1f ms, review p50 %.1f ms p99 %.1f ms, double claims %d, unclaimed %d, elapsed %s\n",
-			dialect, phase, items, reviewers, float64(res.claims)/res.elapsed.Seconds(), ms(res.claimLat, 50), ms(res.claimLat, 99),
-			ms(res.reviewLat, 50), ms(res.reviewLat, 99), res.doubles, items-res.claims, res.elapsed.Round(time.Millisecond))
+		cpu := readCPU().since(cpu0)
+		load := loadOf(phase, items)
+		res.check(b, s, bs, load.want(items), load.review)
+		fmt.Printf("%s %s: %d items, %d reviewers, offered %.0f/s: %.0f claims/s, claim p50 %.1f ms p99 %.1f ms, review p50 %.1f ms p99 %.1f ms, double claims %d, unclaimed %d, elapsed %s, CPU per claim: this process %.0f µs, PostgreSQL %.0f µs\n",
+			dialect, phase, items, reviewers, load.rate, float64(res.claims)/res.elapsed.Seconds(), ms(res.claimLat, 50), ms(res.claimLat, 99),
+			ms(res.reviewLat, 50), ms(res.reviewLat, 99), res.doubles, load.want(items)-res.claims, res.elapsed.Round(time.Millisecond),
+			cpu.self.Seconds()*1e6/float64(res.claims), cpu.postgres.Seconds()*1e6/float64(res.claims))
 		b.ReportMetric(float64(res.claims)/res.elapsed.Seconds(), phase+"-claims/s")
 	}
 }
@@ -193,36 +211,109 @@ func (t *tally) result(elapsed time.Duration) phaseResult {
 	return r
 }
 
-func apiClaims(b *testing.B, client *http.Client, base string, bs *benchSchool, review bool) phaseResult {
+// apiLoad is how the reviewers use the API in a phase.
+type apiLoad struct {
+	review bool // each claim is followed by the final review
+	// rate > 0 makes the phase open-loop: cycles claim(+review) cycles
+	// start on a fixed schedule, rate per second, each taken by a free
+	// reviewer; a claim's latency counts from its scheduled start, so time
+	// spent waiting for a free reviewer is not hidden. Otherwise every
+	// reviewer loops without pause until the queue is empty.
+	rate   float64
+	cycles int
+}
+
+// loadOf tells a phase's load by its name.
+func loadOf(phase string, items int) apiLoad {
+	switch phase {
+	case "api-claim":
+		return apiLoad{}
+	case "api-claim-review":
+		return apiLoad{review: true}
+	case "api-paced":
+		rate := float64(envInt("CLAIM_RATE", 200))
+		return apiLoad{review: true, rate: rate, cycles: min(items, int(rate)*envInt("CLAIM_SECONDS", 30))}
+	}
+	return apiLoad{} // raw-sql: claims only, until the queue is empty
+}
+
+// want is how many items the phase claims: all of them, or the paced
+// phase's number of cycles.
+func (l apiLoad) want(items int) int {
+	if l.cycles > 0 {
+		return l.cycles
+	}
+	return items
+}
+
+// schedule yields the planned start of each cycle. Closed-loop it yields
+// the zero time, unbuffered, until stopped: a reviewer starts its next
+// cycle at once.
+func (l apiLoad) schedule(stop <-chan struct{}) <-chan time.Time {
+	if l.rate == 0 {
+		out := make(chan time.Time)
+		go func() {
+			defer close(out)
+			for {
+				select {
+				case out <- time.Time{}:
+				case <-stop:
+					return
+				}
+			}
+		}()
+		return out
+	}
+	out := make(chan time.Time, l.cycles)
+	go func() {
+		defer close(out)
+		began := time.Now()
+		for i := 0; i < l.cycles; i++ {
+			at := began.Add(time.Duration(float64(i) / l.rate * float64(time.Second)))
+			time.Sleep(time.Until(at))
+			out <- at
+		}
+	}()
+	return out
+}
+
+func apiClaims(b *testing.B, client *http.Client, base string, bs *benchSchool, load apiLoad) phaseResult {
 	t := &tally{seen: map[string]int{}}
-	var failures atomic.Int64
 	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var once sync.Once
+	done := func() { once.Do(func() { close(stop) }) }
+	starts := load.schedule(stop)
 	began := time.Now()
 	reviewBody, _ := json.Marshal(map[string]any{"verdict": "accepted", "scores": fullScores(), "feedback": "Good work"})
 	for _, u := range bs.users {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				t0 := time.Now()
+			for planned := range starts {
+				if planned.IsZero() {
+					planned = time.Now()
+				}
 				code, body, etag := call(client, http.MethodPost, base+bs.f.sc.Path("/homework/claim-next"), u.Token, nil, "")
-				claimLat := time.Since(t0)
+				claimLat := time.Since(planned)
 				if code == http.StatusNoContent {
+					done()
 					return
 				}
 				var sub struct{ ID string }
 				if code != http.StatusOK || json.Unmarshal(body, &sub) != nil {
-					failures.Add(1)
 					b.Errorf("claim-next: %d %s", code, body)
+					done()
 					return
 				}
 				var reviewLat time.Duration
-				if review {
+				if load.review {
 					t1 := time.Now()
 					code, body, _ = call(client, http.MethodPost, base+bs.f.sc.Path("/homework-submissions/"+sub.ID+"/review"), u.Token, reviewBody, etag)
 					reviewLat = time.Since(t1)
 					if code != http.StatusOK {
 						b.Errorf("review: %d %s", code, body)
+						done()
 						return
 					}
 				}
@@ -231,6 +322,7 @@ func apiClaims(b *testing.B, client *http.Client, base string, bs *benchSchool, 
 		}()
 	}
 	wg.Wait()
+	done()
 	return t.result(time.Since(began))
 }
 
@@ -303,21 +395,63 @@ func rawClaims(b *testing.B, s *apptest.Server, bs *benchSchool, reviewers int) 
 
 // check proves the phase against the database: every item held or
 // reviewed by exactly one reviewer.
-func (r phaseResult) check(b *testing.B, s *apptest.Server, bs *benchSchool, items int, reviewed bool) {
+func (r phaseResult) check(b *testing.B, s *apptest.Server, bs *benchSchool, want int, reviewed bool) {
 	org := bs.f.sc.Org.ID
-	if r.doubles != 0 || r.claims != items {
-		b.Errorf("%d items claimed (want %d), %d double claims", r.claims, items, r.doubles)
+	if r.doubles != 0 || r.claims != want {
+		b.Errorf("%d items claimed (want %d), %d double claims", r.claims, want, r.doubles)
 	}
 	if reviewed {
-		if n := s.Count("homework_submissions", "org_id = ? AND status = ?", org, homework.StatusAccepted); n != items {
-			b.Errorf("%d items reviewed, want %d", n, items)
+		if n := s.Count("homework_submissions", "org_id = ? AND status = ?", org, homework.StatusAccepted); n != want {
+			b.Errorf("%d items reviewed, want %d", n, want)
 		}
 		var twice int
 		err := s.DB.NewRaw("SELECT COUNT(*) FROM (SELECT submission_id FROM homework_reviews WHERE org_id = ? GROUP BY submission_id HAVING COUNT(*) > 1) t", org).Scan(context.Background(), &twice)
 		if err != nil || twice != 0 {
 			b.Errorf("%d submissions reviewed twice (%v)", twice, err)
 		}
-	} else if n := s.Count("homework_submissions", "org_id = ? AND claimed_by IS NOT NULL", org); n != items {
-		b.Errorf("%d items held, want %d", n, items)
+	} else if n := s.Count("homework_submissions", "org_id = ? AND claimed_by IS NOT NULL", org); n != want {
+		b.Errorf("%d items held, want %d", n, want)
 	}
+}
+
+// cpuTime is CPU time spent so far by this process and by the PostgreSQL
+// server's processes on this machine, read from /proc (zero elsewhere).
+// On a shared machine, CPU per claim varies less than claims per second.
+type cpuTime struct{ self, postgres time.Duration }
+
+func (c cpuTime) since(start cpuTime) cpuTime {
+	return cpuTime{c.self - start.self, c.postgres - start.postgres}
+}
+
+func readCPU() cpuTime {
+	c := cpuTime{self: procCPU("/proc/self/stat")}
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		if comm, err := os.ReadFile("/proc/" + d.Name() + "/comm"); err == nil && strings.TrimSpace(string(comm)) == "postgres" {
+			c.postgres += procCPU("/proc/" + d.Name() + "/stat")
+		}
+	}
+	return c
+}
+
+// procCPU reads utime + stime + cutime + cstime of a /proc/<pid>/stat
+// file, in clock ticks of 10 ms (USER_HZ is 100 on Linux). The children's
+// times keep the sum growing when a server backend exits: its time moves
+// to the postmaster's.
+func procCPU(path string) time.Duration {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	s := string(raw)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 15 {
+		return 0
+	}
+	var ticks int64
+	for _, f := range fields[11:15] {
+		n, _ := strconv.ParseInt(f, 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }

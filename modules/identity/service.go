@@ -85,7 +85,7 @@ func (s *Service) authenticateToken(ctx context.Context, token string) (*reqctx.
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return nil, errBadCredentials
 	}
-	t, err := s.store.TokenByHash(ctx, s.db, hashSecret(token))
+	t, err := s.store.SessionByHash(ctx, s.db, hashSecret(token))
 	if errors.Is(err, errs.ErrNotFound) {
 		return nil, errBadCredentials
 	}
@@ -93,14 +93,7 @@ func (s *Service) authenticateToken(ctx context.Context, token string) (*reqctx.
 		return nil, err
 	}
 	now := s.clock.Now()
-	if t.RevokedAt != nil || !now.Before(t.ExpiresAt) {
-		return nil, errBadCredentials
-	}
-	u, err := s.store.UserByID(ctx, s.db, t.UserID)
-	if err != nil {
-		return nil, err
-	}
-	if u.Status != StatusActive {
+	if t.RevokedAt != nil || !now.Before(t.ExpiresAt) || t.UserStatus != StatusActive {
 		return nil, errBadCredentials
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= s.cfg.TouchEvery {
@@ -108,7 +101,7 @@ func (s *Service) authenticateToken(ctx context.Context, token string) (*reqctx.
 			return nil, err
 		}
 	}
-	return &reqctx.Principal{Kind: reqctx.ActorUser, UserID: u.ID, TokenID: t.ID, Name: u.Email, PlatformAdmin: u.PlatformAdmin}, nil
+	return &reqctx.Principal{Kind: reqctx.ActorUser, UserID: t.UserID, TokenID: t.ID, Name: t.Email, PlatformAdmin: t.PlatformAdmin}, nil
 }
 
 func (s *Service) authenticateAPIKey(ctx context.Context, key string) (*reqctx.Principal, error) {
@@ -138,30 +131,27 @@ func (s *Service) authenticateAPIKey(ctx context.Context, key string) (*reqctx.P
 // not-found when the principal has no access: a school one does not belong
 // to is indistinguishable from one that does not exist.
 func (s *Service) OrgAccess(ctx context.Context, p *reqctx.Principal, slug string) (*reqctx.OrgAccess, error) {
-	org, err := s.store.OrgBySlug(ctx, s.db, slug)
+	var (
+		org   *Org
+		roles []string
+		err   error
+	)
+	switch p.Kind {
+	case reqctx.ActorUser:
+		org, roles, err = s.store.OrgWithRoles(ctx, s.db, slug, p.UserID)
+	case reqctx.ActorAPIKey:
+		org, err = s.store.OrgBySlug(ctx, s.db, slug)
+		if err == nil && p.KeyOrgID == org.ID {
+			roles = []string{p.KeyRole}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	access := &reqctx.OrgAccess{ID: org.ID, Slug: org.Slug, TimeZone: org.TimeZone, Currency: org.Currency}
-	switch p.Kind {
-	case reqctx.ActorAPIKey:
-		if p.KeyOrgID != org.ID {
-			return nil, errs.NotFound("organisation")
-		}
-		access.Roles = []string{p.KeyRole}
-	case reqctx.ActorUser:
-		roles, err := s.store.ActiveRoles(ctx, s.db, org.ID, p.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if len(roles) == 0 {
-			return nil, errs.NotFound("organisation")
-		}
-		access.Roles = roles
-	default:
+	if len(roles) == 0 {
 		return nil, errs.NotFound("organisation")
 	}
-	return access, nil
+	return &reqctx.OrgAccess{ID: org.ID, Slug: org.Slug, TimeZone: org.TimeZone, Currency: org.Currency, Roles: roles}, nil
 }
 
 // --- sessions

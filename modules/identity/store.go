@@ -120,19 +120,6 @@ func (Store) DeleteRole(ctx context.Context, db bun.IDB, membershipID, role stri
 	return err
 }
 
-// ActiveRoles returns the roles of an active user with an active membership
-// in the school; none means no access.
-func (Store) ActiveRoles(ctx context.Context, db bun.IDB, orgID, userID string) ([]string, error) {
-	var roles []string
-	err := db.NewSelect().TableExpr("membership_roles AS r").Column("r.role").
-		Join("JOIN memberships AS m ON m.id = r.membership_id").
-		Join("JOIN users AS u ON u.id = m.user_id").
-		Where("m.org_id = ? AND m.user_id = ?", orgID, userID).
-		Where("m.status = ? AND u.status = ?", StatusActive, StatusActive).
-		OrderExpr("r.role").Scan(ctx, &roles)
-	return roles, err
-}
-
 // CountActiveWithRole counts active members of a school holding role.
 func (Store) CountActiveWithRole(ctx context.Context, db bun.IDB, orgID, role string) (int, error) {
 	n, err := db.NewSelect().TableExpr("membership_roles AS r").
@@ -263,9 +250,53 @@ func (Store) InsertToken(ctx context.Context, db bun.IDB, t *Token) error {
 	return err
 }
 
-func (Store) TokenByHash(ctx context.Context, db bun.IDB, hash string) (*Token, error) {
-	t := new(Token)
-	return t, database.ScanOne(ctx, db.NewSelect().Model(t).Where("token_hash = ?", hash), "token")
+// sessionRow is a sign-in token with the user it belongs to: what
+// authenticating a request reads, in one query.
+type sessionRow struct {
+	Token         `bun:",extend"`
+	Email         string `bun:"email"`
+	UserStatus    string `bun:"user_status"`
+	PlatformAdmin bool   `bun:"platform_admin"`
+}
+
+// SessionByHash returns the token with the given hash and its user.
+func (Store) SessionByHash(ctx context.Context, db bun.IDB, hash string) (*sessionRow, error) {
+	r := new(sessionRow)
+	q := db.NewSelect().Model(r).ColumnExpr("token.*").
+		ColumnExpr("u.email AS email, u.status AS user_status, u.platform_admin AS platform_admin").
+		Join("JOIN users AS u ON u.id = token.user_id").
+		Where("token.token_hash = ?", hash)
+	return r, database.ScanOne(ctx, q, "token")
+}
+
+// orgRoleRow is a school with one role the user holds in it (none when the
+// user is not an active member).
+type orgRoleRow struct {
+	Org  `bun:",extend"`
+	Role *string `bun:"role"`
+}
+
+// OrgWithRoles returns the school by slug and the roles the user holds in
+// it through an active membership, in one query; no roles means no access.
+func (Store) OrgWithRoles(ctx context.Context, db bun.IDB, slug, userID string) (*Org, []string, error) {
+	var rows []orgRoleRow
+	err := db.NewSelect().Model(&rows).ColumnExpr("org.*").ColumnExpr("r.role AS role").
+		Join("LEFT JOIN memberships AS m ON m.org_id = org.id AND m.user_id = ? AND m.status = ?", userID, StatusActive).
+		Join("LEFT JOIN membership_roles AS r ON r.membership_id = m.id").
+		Where("org.slug = ?", slug).OrderExpr("r.role").Scan(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rows) == 0 {
+		return nil, nil, errs.NotFound("organisation")
+	}
+	var roles []string
+	for _, r := range rows {
+		if r.Role != nil {
+			roles = append(roles, *r.Role)
+		}
+	}
+	return &rows[0].Org, roles, nil
 }
 
 func (Store) RevokeToken(ctx context.Context, db bun.IDB, id string, at time.Time) error {

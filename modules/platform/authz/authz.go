@@ -40,6 +40,16 @@ func (p Permission) String() string { return p.Object + ":" + p.Action }
 type Enforcer struct {
 	casbin *casbin.Enforcer
 	rules  [][3]string
+	// decided holds casbin's answer for every role and every permission
+	// the policy mentions, worked out once at load: the policy does not
+	// change while the process runs, and evaluating the matcher over
+	// every line costs more than the database work of a cheap request.
+	decided map[decision]bool
+}
+
+type decision struct {
+	role string
+	perm Permission
 }
 
 // New loads the model and policy. A bad policy line fails with file:line, so
@@ -64,7 +74,27 @@ func New(modelText, policyText, policyFile string) (*Enforcer, error) {
 			return nil, fmt.Errorf("casbin policy: %w", err)
 		}
 	}
-	return &Enforcer{casbin: e, rules: rules}, nil
+	enf := &Enforcer{casbin: e, rules: rules}
+	if err := enf.decideAll(); err != nil {
+		return nil, err
+	}
+	return enf, nil
+}
+
+// decideAll asks casbin about every role and permission pair the policy
+// can answer; a pair it does not mention is denied by the model.
+func (e *Enforcer) decideAll() error {
+	e.decided = map[decision]bool{}
+	for _, role := range append([]string{PlatformAdmin}, Roles...) {
+		for _, p := range e.Permissions() {
+			ok, err := e.casbin.Enforce(role, p.Object, p.Action)
+			if err != nil {
+				return fmt.Errorf("casbin enforce %s %s: %w", role, p, err)
+			}
+			e.decided[decision{role, p}] = ok
+		}
+	}
+	return nil
 }
 
 func parsePolicy(text, file string) ([][3]string, error) {
@@ -99,8 +129,7 @@ func parsePolicy(text, file string) ([][3]string, error) {
 // Allowed reports whether any of roles may perform p.
 func (e *Enforcer) Allowed(roles []string, p Permission) bool {
 	for _, role := range roles {
-		ok, err := e.casbin.Enforce(role, p.Object, p.Action)
-		if err == nil && ok {
+		if e.decided[decision{role, p}] {
 			return true
 		}
 	}
