@@ -44,12 +44,14 @@ func Seed(ctx context.Context, svc *server.Services, logger *slog.Logger) error 
 		{"SLA conversations", seedSLA},
 		{"homework", seedHomework},
 	}
+	// A fresh demo takes several seconds; say what is going on meanwhile.
+	logger.Info("seeding the demo school", "org", org.Slug, "created", created)
 	for _, part := range parts {
 		start := time.Now()
 		if err := part.seed(ctx, svc, org.ID); err != nil {
 			return fmt.Errorf("demo %s: %w", part.name, err)
 		}
-		logger.Debug("demo part ready", "part", part.name, "seconds", time.Since(start).Seconds())
+		logger.Info("demo part ready", "part", part.name, "seconds", time.Since(start).Round(time.Millisecond).Seconds())
 	}
 	logger.Info("demo school ready", "org", org.Slug, "created", created, "password", Password)
 	return nil

@@ -43,7 +43,7 @@ import (
 //
 // Each phase reports claims/s, claim (and review) latency percentiles and
 // CPU per claim, and counts items claimed more than once (must be 0).
-// CLAIM_PHASES picks phases, CLAIM_POOL the connection pool size. Items
+// CLAIM_PHASES picks phases, CLAIM_POOL sets the connection pool size. Items
 // are inserted in bulk: seeding is not what is measured.
 //
 //	go test -run '^$' -bench 'ReviewQueue/sqlite' -benchtime 1x -timeout 60m ./modules/homework/
@@ -83,7 +83,11 @@ type benchSchool struct {
 func runQueueBench(b *testing.B, dialect string, items, reviewers int) {
 	b.StopTimer()
 	s := apptest.New(b, dialect)
-	s.DB.SetMaxOpenConns(envInt("CLAIM_POOL", 25)) // 25: the production pool size (database.Open)
+	if pool := envInt("CLAIM_POOL", 0); pool > 0 {
+		// Otherwise the pool database.Open sets: 25 on PostgreSQL, 16 on SQLite.
+		s.DB.SetMaxOpenConns(pool)
+		s.DB.SetMaxIdleConns(pool)
+	}
 	srv := httptest.NewServer(s.App.Handler())
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: reviewers, MaxConnsPerHost: reviewers}}
@@ -104,8 +108,8 @@ func runQueueBench(b *testing.B, dialect string, items, reviewers int) {
 		cpu := readCPU().since(cpu0)
 		load := loadOf(phase, items)
 		res.check(b, s, bs, load.want(items), load.review)
-		fmt.Printf("%s %s: %d items, %d reviewers, offered %.0f/s: %.0f claims/s, claim p50 %.1f ms p99 %.1f ms, review p50 %.1f ms p99 %.1f ms, double claims %d, unclaimed %d, elapsed %s, CPU per claim: this process %.0f µs, PostgreSQL %.0f µs\n",
-			dialect, phase, items, reviewers, load.rate, float64(res.claims)/res.elapsed.Seconds(), ms(res.claimLat, 50), ms(res.claimLat, 99),
+		fmt.Printf("%s %s: %d items, %d reviewers, %s: %.0f claims/s, claim p50 %.1f ms p99 %.1f ms, review p50 %.1f ms p99 %.1f ms, double claims %d, unclaimed %d, elapsed %s, CPU per claim: this process %.0f µs, PostgreSQL %.0f µs\n",
+			dialect, phase, items, reviewers, load, float64(res.claims)/res.elapsed.Seconds(), ms(res.claimLat, 50), ms(res.claimLat, 99),
 			ms(res.reviewLat, 50), ms(res.reviewLat, 99), res.doubles, load.want(items)-res.claims, res.elapsed.Round(time.Millisecond),
 			cpu.self.Seconds()*1e6/float64(res.claims), cpu.postgres.Seconds()*1e6/float64(res.claims))
 		b.ReportMetric(float64(res.claims)/res.elapsed.Seconds(), phase+"-claims/s")
@@ -235,6 +239,13 @@ func loadOf(phase string, items int) apiLoad {
 		return apiLoad{review: true, rate: rate, cycles: min(items, int(rate)*envInt("CLAIM_SECONDS", 30))}
 	}
 	return apiLoad{} // raw-sql: claims only, until the queue is empty
+}
+
+func (l apiLoad) String() string {
+	if l.rate == 0 {
+		return "closed loop"
+	}
+	return fmt.Sprintf("%.0f cycles/s offered", l.rate)
 }
 
 // want is how many items the phase claims: all of them, or the paced

@@ -107,6 +107,22 @@ func TestMeLogoutAndExpiry(t *testing.T) {
 	})
 }
 
+// TestDisabledAccountIsRefused: a disabled account's open sessions stop
+// working at once, in every school, while its memberships stay as they are.
+func TestDisabledAccountIsRefused(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
+		alpha := s.NewSchool("alpha")
+		cur := alpha.People["curator"]
+		s.Do(get, alpha.Path(""), nil, cur.Auth()).Expect(200)
+		if _, err := s.DB.NewUpdate().TableExpr("users").Set("status = ?", "disabled").Where("id = ?", cur.UserID).Exec(s.Ctx()); err != nil {
+			t.Fatal(err)
+		}
+		s.Do(get, "/v1/me", nil, cur.Auth()).ExpectProblem(401)
+		s.Do(get, alpha.Path(""), nil, cur.Auth()).ExpectProblem(401)
+		s.Do(get, alpha.Path(""), nil, alpha.People["head_of_service"].Auth()).Expect(200)
+	})
+}
+
 func TestChangePassword(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		alpha := s.NewSchool("alpha")

@@ -73,6 +73,7 @@ func openSQLite(path string) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	setPool(sqldb, 16)
 	return bun.NewDB(sqldb, sqlitedialect.New()), nil
 }
 
@@ -86,10 +87,18 @@ func openPostgres(rawURL string) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sqldb.SetMaxOpenConns(25)
-	sqldb.SetMaxIdleConns(25)
-	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	setPool(sqldb, 25)
 	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// setPool bounds the connection pool and keeps every connection it may
+// open for reuse. database/sql keeps only two idle connections by default,
+// so under load the others are closed and opened again all the time; a new
+// SQLite connection parses the whole schema before its first query.
+func setPool(db *sql.DB, size int) {
+	db.SetMaxOpenConns(size)
+	db.SetMaxIdleConns(size)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 // IsPostgres reports whether db talks to PostgreSQL.
