@@ -95,6 +95,7 @@ func runQueueBench(b *testing.B, dialect string, items, reviewers int) {
 	users := benchUsers(b, s, reviewers)
 	for _, phase := range benchPhases() {
 		bs := benchFixture(b, s, phase, users, items)
+		load := loadOf(phase, items)
 		var res phaseResult
 		cpu0 := readCPU()
 		b.StartTimer()
@@ -102,11 +103,10 @@ func runQueueBench(b *testing.B, dialect string, items, reviewers int) {
 		case "raw-sql":
 			res = rawClaims(b, s, bs, reviewers)
 		default:
-			res = apiClaims(b, client, srv.URL, bs, loadOf(phase, items))
+			res = apiClaims(b, client, srv.URL, bs, load)
 		}
 		b.StopTimer()
 		cpu := readCPU().since(cpu0)
-		load := loadOf(phase, items)
 		res.check(b, s, bs, load.want(items), load.review)
 		fmt.Printf("%s %s: %d items, %d reviewers, %s: %.0f claims/s, claim p50 %.1f ms p99 %.1f ms, review p50 %.1f ms p99 %.1f ms, double claims %d, unclaimed %d, elapsed %s, CPU per claim: this process %.0f µs, PostgreSQL %.0f µs\n",
 			dialect, phase, items, reviewers, load, float64(res.claims)/res.elapsed.Seconds(), ms(res.claimLat, 50), ms(res.claimLat, 99),

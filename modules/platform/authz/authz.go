@@ -85,8 +85,9 @@ func New(modelText, policyText, policyFile string) (*Enforcer, error) {
 // can answer; a pair it does not mention is denied by the model.
 func (e *Enforcer) decideAll() error {
 	e.decided = map[decision]bool{}
+	perms := e.Permissions()
 	for _, role := range append([]string{PlatformAdmin}, Roles...) {
-		for _, p := range e.Permissions() {
+		for _, p := range perms {
 			ok, err := e.casbin.Enforce(role, p.Object, p.Action)
 			if err != nil {
 				return fmt.Errorf("casbin enforce %s %s: %w", role, p, err)
