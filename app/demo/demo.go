@@ -51,7 +51,7 @@ func Seed(ctx context.Context, svc *server.Services, logger *slog.Logger) error 
 		if err := part.seed(ctx, svc, org.ID); err != nil {
 			return fmt.Errorf("demo %s: %w", part.name, err)
 		}
-		logger.Info("demo part ready", "part", part.name, "seconds", time.Since(start).Round(time.Millisecond).Seconds())
+		logger.Info("demo part ready", "part", part.name, "ms", time.Since(start).Milliseconds())
 	}
 	logger.Info("demo school ready", "org", org.Slug, "created", created, "password", Password)
 	return nil
