@@ -23,18 +23,12 @@ func (Store) Insert(ctx context.Context, db bun.IDB, e *Entry) error {
 func (Store) List(ctx context.Context, db bun.IDB, orgID string, f Filter) ([]Entry, error) {
 	var rows []Entry
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	if f.ActorID != "" {
-		q = q.Where("actor_id = ?", f.ActorID)
-	}
-	if f.EntityType != "" {
-		q = q.Where("entity_type = ?", f.EntityType)
-	}
-	if f.EntityID != "" {
-		q = q.Where("entity_id = ?", f.EntityID)
-	}
-	if f.Action != "" {
-		q = q.Where("action = ?", f.Action)
-	}
+	q = database.WhereSet(q,
+		database.Eq("actor_id", f.ActorID),
+		database.Eq("entity_type", f.EntityType),
+		database.Eq("entity_id", f.EntityID),
+		database.Eq("action", f.Action),
+	)
 	if !f.From.IsZero() {
 		q = q.Where("occurred_at >= ?", f.From)
 	}

@@ -2,11 +2,11 @@ package homework
 
 import (
 	"context"
-	"github.com/curatorops/curatorops/modules/platform/background"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/curatorops/curatorops/modules/platform/background"
 	"github.com/curatorops/curatorops/modules/platform/database"
 )
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
@@ -69,11 +70,12 @@ func (s *Service) List(ctx context.Context, orgID string, who Reviewer, f ListFi
 	default:
 		q = q.Where("status = ?", f.Status)
 	}
-	for col, v := range map[string]string{"cohort_id": f.CohortID, "assignment_id": f.AssignmentID, "queue_curator_id": f.CuratorID, "student_id": f.StudentID} {
-		if v != "" {
-			q = q.Where("? = ?", bun.Ident(col), v)
-		}
-	}
+	q = database.WhereSet(q,
+		database.Eq("cohort_id", f.CohortID),
+		database.Eq("assignment_id", f.AssignmentID),
+		database.Eq("queue_curator_id", f.CuratorID),
+		database.Eq("student_id", f.StudentID),
+	)
 	if f.After != nil {
 		due, err := time.Parse(time.RFC3339Nano, f.After[0])
 		if err != nil {

@@ -159,9 +159,7 @@ func (s Store) memberQuery(db bun.IDB, rows *[]memberRow, orgID string) *bun.Sel
 func (s Store) ListMembers(ctx context.Context, db bun.IDB, orgID string, f MemberFilter) ([]Member, error) {
 	var rows []memberRow
 	q := s.memberQuery(db, &rows, orgID)
-	if f.Status != "" {
-		q = q.Where("membership.status = ?", f.Status)
-	}
+	q = database.WhereSet(q, database.Eq("membership.status", f.Status))
 	if f.Email != "" {
 		q = q.Where("u.email_key LIKE ? ESCAPE '\\'", likePrefix(emailKey(f.Email)))
 	}

@@ -79,15 +79,11 @@ type InboxFilter struct {
 func (Store) ListInbox(ctx context.Context, db bun.IDB, orgID string, f InboxFilter) ([]InboxEvent, error) {
 	var rows []InboxEvent
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Type != "" {
-		q = q.Where("type = ?", f.Type)
-	}
-	if f.EventID != "" {
-		q = q.Where("event_id = ?", f.EventID)
-	}
+	q = database.WhereSet(q,
+		database.Eq("status", f.Status),
+		database.Eq("type", f.Type),
+		database.Eq("event_id", f.EventID),
+	)
 	if !f.From.IsZero() {
 		q = q.Where("received_at >= ?", f.From)
 	}
@@ -283,12 +279,7 @@ type DeliveryFilter struct {
 func (Store) ListDeliveries(ctx context.Context, db bun.IDB, orgID, endpointID string, f DeliveryFilter) ([]Delivery, error) {
 	var rows []Delivery
 	q := db.NewSelect().Model(&rows).Where("org_id = ? AND endpoint_id = ?", orgID, endpointID)
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.EventType != "" {
-		q = q.Where("event_type = ?", f.EventType)
-	}
+	q = database.WhereSet(q, database.Eq("status", f.Status), database.Eq("event_type", f.EventType))
 	if f.AfterID != "" {
 		q = q.Where("id < ?", f.AfterID)
 	}

@@ -184,11 +184,6 @@ func searchFilters(q *bun.SelectQuery, f SearchFilter) *bun.SelectQuery {
 	if f.Roles != nil {
 		q = visibleTo(q, "a.", f.Roles)
 	}
-	if f.Status != "" {
-		q = q.Where("a.status = ?", f.Status)
-	}
-	if f.Category != "" {
-		q = q.Where("a.category = ?", f.Category)
-	}
+	q = database.WhereSet(q, database.Eq("a.status", f.Status), database.Eq("a.category", f.Category))
 	return q
 }

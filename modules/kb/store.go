@@ -95,12 +95,7 @@ func (Store) Articles(ctx context.Context, db bun.IDB, orgID string, f ArticleFi
 	if f.Roles != nil {
 		q = visibleTo(q, "", f.Roles)
 	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Category != "" {
-		q = q.Where("category = ?", f.Category)
-	}
+	q = database.WhereSet(q, database.Eq("status", f.Status), database.Eq("category", f.Category))
 	if f.AfterID != "" {
 		q = q.Where("id > ?", f.AfterID)
 	}
@@ -220,15 +215,11 @@ type AckFilter struct {
 func (Store) Acknowledgments(ctx context.Context, db bun.IDB, orgID string, f AckFilter) ([]Acknowledgment, error) {
 	var rows []Acknowledgment
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	if f.ArticleID != "" {
-		q = q.Where("article_id = ?", f.ArticleID)
-	}
-	if f.RevisionID != "" {
-		q = q.Where("ack_revision_id = ?", f.RevisionID)
-	}
-	if f.UserID != "" {
-		q = q.Where("user_id = ?", f.UserID)
-	}
+	q = database.WhereSet(q,
+		database.Eq("article_id", f.ArticleID),
+		database.Eq("ack_revision_id", f.RevisionID),
+		database.Eq("user_id", f.UserID),
+	)
 	if f.BeforeID != "" {
 		q = q.Where("id < ?", f.BeforeID)
 	}
@@ -313,12 +304,7 @@ type ReminderFilter struct {
 func (Store) Reminders(ctx context.Context, db bun.IDB, orgID string, f ReminderFilter) ([]Reminder, error) {
 	var rows []Reminder
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	if f.ArticleID != "" {
-		q = q.Where("article_id = ?", f.ArticleID)
-	}
-	if f.UserID != "" {
-		q = q.Where("user_id = ?", f.UserID)
-	}
+	q = database.WhereSet(q, database.Eq("article_id", f.ArticleID), database.Eq("user_id", f.UserID))
 	if f.BeforeID != "" {
 		q = q.Where("id < ?", f.BeforeID)
 	}
@@ -360,9 +346,7 @@ type TemplateFilter struct {
 func (Store) Templates(ctx context.Context, db bun.IDB, orgID string, f TemplateFilter) ([]Template, error) {
 	var rows []Template
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	if f.Category != "" {
-		q = q.Where("category = ?", f.Category)
-	}
+	q = database.WhereSet(q, database.Eq("category", f.Category))
 	if f.AfterID != "" {
 		q = q.Where("id > ?", f.AfterID)
 	}

@@ -51,9 +51,7 @@ type CourseFilter struct {
 func (Store) ListCourses(ctx context.Context, db bun.IDB, orgID string, f CourseFilter) ([]Course, error) {
 	var rows []Course
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
+	q = database.WhereSet(q, database.Eq("status", f.Status))
 	if f.AfterID != "" {
 		q = q.Where("id > ?", f.AfterID)
 	}
@@ -157,12 +155,7 @@ type CohortFilter struct {
 func (Store) ListCohorts(ctx context.Context, db bun.IDB, orgID string, f CohortFilter) ([]Cohort, error) {
 	var rows []Cohort
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	if f.CourseID != "" {
-		q = q.Where("course_id = ?", f.CourseID)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
+	q = database.WhereSet(q, database.Eq("course_id", f.CourseID), database.Eq("status", f.Status))
 	if f.AfterID != "" {
 		q = q.Where("id > ?", f.AfterID)
 	}
@@ -208,11 +201,11 @@ type ProductFilter struct {
 func (Store) ListProducts(ctx context.Context, db bun.IDB, orgID string, f ProductFilter) ([]Product, error) {
 	var rows []Product
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	for col, v := range map[string]string{"kind": f.Kind, "status": f.Status, "course_id": f.CourseID} {
-		if v != "" {
-			q = q.Where("? = ?", bun.Ident(col), v)
-		}
-	}
+	q = database.WhereSet(q,
+		database.Eq("kind", f.Kind),
+		database.Eq("status", f.Status),
+		database.Eq("course_id", f.CourseID),
+	)
 	if f.AfterID != "" {
 		q = q.Where("id > ?", f.AfterID)
 	}

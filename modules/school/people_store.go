@@ -111,11 +111,12 @@ type EnrollmentFilter struct {
 func (Store) ListEnrollments(ctx context.Context, db bun.IDB, orgID string, f EnrollmentFilter) ([]Enrollment, error) {
 	var rows []Enrollment
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
-	for col, v := range map[string]string{"cohort_id": f.CohortID, "student_id": f.StudentID, "curator_id": f.CuratorID, "status": f.Status} {
-		if v != "" {
-			q = q.Where("? = ?", bun.Ident(col), v)
-		}
-	}
+	q = database.WhereSet(q,
+		database.Eq("cohort_id", f.CohortID),
+		database.Eq("student_id", f.StudentID),
+		database.Eq("curator_id", f.CuratorID),
+		database.Eq("status", f.Status),
+	)
 	if f.Unassigned {
 		q = q.Where("curator_id IS NULL")
 	}
@@ -178,12 +179,7 @@ type OrderFilter struct {
 func (Store) ListOrders(ctx context.Context, db bun.IDB, orgID string, f OrderFilter) ([]Order, error) {
 	var rows []Order
 	q := orderQuery(db, &rows).Where("o.org_id = ?", orgID)
-	if f.StudentID != "" {
-		q = q.Where("o.student_id = ?", f.StudentID)
-	}
-	if f.CohortID != "" {
-		q = q.Where("o.cohort_id = ?", f.CohortID)
-	}
+	q = database.WhereSet(q, database.Eq("o.student_id", f.StudentID), database.Eq("o.cohort_id", f.CohortID))
 	if f.AfterID != "" {
 		q = q.Where("o.id > ?", f.AfterID)
 	}

@@ -3,13 +3,14 @@ package sla
 import (
 	"context"
 	"fmt"
-	"github.com/curatorops/curatorops/modules/platform/background"
 	"log/slog"
 	"slices"
 	"time"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/background"
 )
 
 // Outbound event types.

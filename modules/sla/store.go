@@ -93,12 +93,7 @@ type ConversationFilter struct {
 func (Store) ListConversations(ctx context.Context, db bun.IDB, orgID string, f ConversationFilter) ([]Conversation, error) {
 	var out []Conversation
 	q := db.NewSelect().Model(&out).Where("org_id = ?", orgID).OrderExpr("id").Limit(int64(f.Limit + 1))
-	if f.StudentID != "" {
-		q = q.Where("student_id = ?", f.StudentID)
-	}
-	if f.Channel != "" {
-		q = q.Where("channel = ?", f.Channel)
-	}
+	q = database.WhereSet(q, database.Eq("student_id", f.StudentID), database.Eq("channel", f.Channel))
 	if f.AfterID != "" {
 		q = q.Where("id > ?", f.AfterID)
 	}
@@ -264,9 +259,7 @@ type ClockFilter struct {
 func (Store) OpenClocks(ctx context.Context, db bun.IDB, orgID string, f ClockFilter) ([]Clock, error) {
 	var out []Clock
 	q := db.NewSelect().Model(&out).Where("org_id = ? AND status = ?", orgID, ClockOpen).OrderExpr("due_at, id").Limit(int64(f.Limit + 1))
-	if f.CuratorID != "" {
-		q = q.Where("curator_id = ?", f.CuratorID)
-	}
+	q = database.WhereSet(q, database.Eq("curator_id", f.CuratorID))
 	if f.DueBefore != nil {
 		q = q.Where("due_at <= ?", *f.DueBefore)
 	}

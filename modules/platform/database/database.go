@@ -201,3 +201,24 @@ func AffectedOne(res sql.Result, err error) (bool, error) {
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// Filter is an optional equality condition of a listing: Column = Value,
+// applied only when Value is set.
+type Filter struct {
+	Column string
+	Value  string
+}
+
+// Eq is the filter Column = Value.
+func Eq(column, value string) Filter { return Filter{Column: column, Value: value} }
+
+// WhereSet adds "column = value" to q for every filter whose value is set,
+// in the order given, so that the same filters always give the same SQL.
+func WhereSet(q *bun.SelectQuery, filters ...Filter) *bun.SelectQuery {
+	for _, f := range filters {
+		if f.Value != "" {
+			q = q.Where("? = ?", bun.Ident(f.Column), f.Value)
+		}
+	}
+	return q
+}

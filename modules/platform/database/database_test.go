@@ -119,3 +119,21 @@ func TestOpenRefusesBadURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestWhereSet: only the filters with a value become conditions, in the
+// order given, with the column quoted as an identifier.
+func TestWhereSet(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, db *bun.DB) {
+		q := database.WhereSet(db.NewSelect().TableExpr("audit_entries AS e").Column("e.id"),
+			database.Eq("e.action", "login"), database.Eq("actor_id", ""), database.Eq("entity_type", "user"))
+		got, action, entity := q.String(), `"e"."action" = 'login'`, `"entity_type" = 'user'`
+		if !strings.Contains(got, action) || !strings.Contains(got, entity) || strings.Contains(got, "actor_id") ||
+			strings.Index(got, action) > strings.Index(got, entity) {
+			t.Errorf("query: %s", got)
+		}
+		var ids []string
+		if err := q.Scan(context.Background(), &ids); err != nil {
+			t.Fatalf("the query does not run: %v", err)
+		}
+	})
+}
