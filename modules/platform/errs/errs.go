@@ -28,6 +28,12 @@ func Conflict(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrConflict, fmt.Sprintf(format, args...))
 }
 
+// Forbidden says why the caller may not do this to this record, although
+// the policy lets them use the operation (another curator's queue item).
+func Forbidden(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrForbidden, fmt.Sprintf(format, args...))
+}
+
 // Stale says that the If-Match version no longer matches.
 func Stale(what string, current int64) error {
 	return fmt.Errorf("%w: %s has changed (current version %d); reload it and try again", ErrPreconditionFailed, what, current)

@@ -45,6 +45,16 @@ func DecodeCursor(cursor string, n int) ([]string, error) {
 	return keys, nil
 }
 
+// AfterKey decodes a one-key cursor (the id or slug of the last item of the
+// previous page); an empty cursor gives "": the first page.
+func AfterKey(cursor string) (string, error) {
+	keys, err := DecodeCursor(cursor, 1)
+	if err != nil || len(keys) == 0 {
+		return "", err
+	}
+	return keys[0], nil
+}
+
 // NewPage cuts rows (fetched with limit+1) to one page and computes the next
 // cursor from the last item kept.
 func NewPage[R, T any](rows []R, limit int, convert func(R) T, key func(R) []string) Page[T] {
