@@ -45,7 +45,7 @@ func replayHomework(ctx context.Context, svc *server.Services, orgID string, now
 		return err
 	}
 	clk := clock.NewFixed(now)
-	hw := svc.Homework.WithClock(clk)
+	hw := server.NewHomework(svc.Homework.DB, clk, svc)
 	statuses, err := recordedStatuses(ctx, hw, orgID)
 	if err != nil {
 		return err

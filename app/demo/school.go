@@ -211,12 +211,13 @@ func maleSurname(s string) string {
 // LMS event handlers. A fixed random seed keeps the demo the same each time.
 func seedStudents(ctx context.Context, svc *school.Service, orgID string, cohorts map[string]*school.Cohort, products map[string]*school.Product) error {
 	rnd := rand.New(rand.NewSource(2026))
+	handlers := svc.EventHandlers()
 	apply := func(kind, id string, at time.Time, data map[string]any) error {
 		raw, err := json.Marshal(data)
 		if err != nil {
 			return err
 		}
-		if err := svc.ApplyEvent(ctx, events.Inbound{OrgID: orgID, EventID: id, Type: kind, OccurredAt: at, Data: raw}); err != nil {
+		if err := events.Apply(ctx, svc.DB, handlers, events.Inbound{OrgID: orgID, EventID: id, Type: kind, OccurredAt: at, Data: raw}); err != nil {
 			return fmt.Errorf("%s %s: %w", kind, id, err)
 		}
 		return nil

@@ -79,7 +79,7 @@ func seedSLA(ctx context.Context, svc *server.Services, orgID string) error {
 			if err != nil {
 				return err
 			}
-			if err := svc.SLA.ApplyEvent(ctx, events.Inbound{OrgID: orgID, EventID: "demo-" + m["external_id"].(string),
+			if err := events.Apply(ctx, svc.SLA.DB, svc.SLA.EventHandlers(), events.Inbound{OrgID: orgID, EventID: "demo-" + m["external_id"].(string),
 				Type: sla.EventMessageCreated, OccurredAt: slaDemoFrom, Data: raw}); err != nil {
 				return fmt.Errorf("message %s: %w", m["external_id"], err)
 			}

@@ -9,15 +9,23 @@ import (
 	"github.com/curatorops/curatorops/modules/homework"
 	"github.com/curatorops/curatorops/modules/identity"
 	"github.com/curatorops/curatorops/modules/platform/bizcal"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/school"
 )
+
+// NewHomework builds the homework service on the other services, reading
+// the time from c: the demo seed builds one on a clock of its own to replay
+// weeks of review work in a few seconds.
+func NewHomework(db *bun.DB, c clock.Clock, svc *Services, opts ...homework.Option) *homework.Service {
+	return homework.NewService(db, c, svc.Audit, &homeworkSchool{school: svc.School, identity: svc.Identity}, schoolPeople{svc.Identity}, svc.Integration, opts...)
+}
 
 // homeworkSchool answers the review queue's questions about school data
 // from the school module.
 type homeworkSchool struct {
-	school *school.Service
-	db     *bun.DB
-	zones  sync.Map // org id → time zone; a school's zone rarely changes
+	school   *school.Service
+	identity *identity.Service
+	zones    sync.Map // org id → time zone; a school's zone rarely changes
 }
 
 func (h *homeworkSchool) StudentByExternalID(ctx context.Context, orgID, source, externalID string) (*homework.Student, error) {
@@ -78,13 +86,12 @@ func (h *homeworkSchool) CuratorCohorts(ctx context.Context, orgID, curatorID st
 func (h *homeworkSchool) Calendar(ctx context.Context, orgID string) (*bizcal.Calendar, error) {
 	tz, ok := h.zones.Load(orgID)
 	if !ok {
-		var zone string
-		err := h.db.NewSelect().Model((*identity.Org)(nil)).Column("time_zone").Where("id = ?", orgID).Scan(ctx, &zone)
+		org, err := h.identity.OrgByID(ctx, orgID)
 		if err != nil {
 			return nil, err
 		}
-		h.zones.Store(orgID, zone)
-		tz = zone
+		h.zones.Store(orgID, org.TimeZone)
+		tz = org.TimeZone
 	}
 	cal, _, err := h.school.CompiledCalendar(ctx, orgID, "", tz.(string))
 	return cal, err

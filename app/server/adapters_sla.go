@@ -2,10 +2,7 @@ package server
 
 import (
 	"context"
-	"sort"
 	"sync"
-
-	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/identity"
 	"github.com/curatorops/curatorops/modules/platform/bizcal"
@@ -15,14 +12,14 @@ import (
 
 // slaSchool answers the SLA module's questions from the school module.
 type slaSchool struct {
-	school *school.Service
-	db     *bun.DB
-	mu     sync.Mutex
-	open   map[string]*bizcal.Calendar // 24/7 calendars by time zone
+	school   *school.Service
+	identity *identity.Service
+	mu       sync.Mutex
+	open     map[string]*bizcal.Calendar // 24/7 calendars by time zone
 }
 
-func newSLASchool(s *school.Service, db *bun.DB) *slaSchool {
-	return &slaSchool{school: s, db: db, open: map[string]*bizcal.Calendar{}}
+func newSLASchool(s *school.Service, id *identity.Service) *slaSchool {
+	return &slaSchool{school: s, identity: id, open: map[string]*bizcal.Calendar{}}
 }
 
 func (a *slaSchool) StudentIDByExternalID(ctx context.Context, orgID, externalID string) (string, error) {
@@ -46,34 +43,16 @@ func (a *slaSchool) CohortIDByExternalID(ctx context.Context, orgID, externalID 
 	return c.ID, nil
 }
 
-// Placement picks the enrollment in the conversation's cohort when known,
-// else the most recent active one, else the most recent of any status.
+// Placement is the school's placement of the student, in the SLA's terms.
 func (a *slaSchool) Placement(ctx context.Context, orgID, studentID, cohortID string) (sla.Placement, error) {
-	es, err := a.school.EnrollmentsOfStudent(ctx, orgID, studentID)
-	if err != nil || len(es) == 0 {
+	p, err := a.school.Placement(ctx, orgID, studentID, cohortID)
+	if err != nil || p == nil {
 		return sla.Placement{}, err
 	}
-	sort.SliceStable(es, func(i, j int) bool { return es[i].EnrolledAt.After(es[j].EnrolledAt) })
-	chosen := &es[0]
-	for i := len(es) - 1; i >= 0; i-- {
-		if es[i].Status == school.EnrollmentActive {
-			chosen = &es[i]
-		}
+	out := sla.Placement{CohortID: p.CohortID, CourseID: p.CourseID, Tariff: p.Tariff}
+	if p.CuratorID != nil {
+		out.CuratorID = *p.CuratorID
 	}
-	for i := range es {
-		if cohortID != "" && es[i].CohortID == cohortID {
-			chosen = &es[i]
-		}
-	}
-	out := sla.Placement{CohortID: chosen.CohortID, Tariff: chosen.Tariff}
-	if chosen.CuratorID != nil {
-		out.CuratorID = *chosen.CuratorID
-	}
-	cohort, err := a.school.Cohort(ctx, orgID, chosen.CohortID)
-	if err != nil {
-		return out, err
-	}
-	out.CourseID = cohort.CourseID
 	return out, nil
 }
 
@@ -99,12 +78,13 @@ func (a *slaSchool) Calendar(ctx context.Context, orgID, id string, alwaysOpen b
 	return cal, nil
 }
 
-// TimeZone reads the school's zone from its row: identity offers no
-// lookup by id, and the zone is all the SLA needs of the school itself.
+// TimeZone is the school's own zone, from identity.
 func (a *slaSchool) TimeZone(ctx context.Context, orgID string) (string, error) {
-	var tz string
-	err := a.db.NewSelect().Model((*identity.Org)(nil)).Column("time_zone").Where("id = ?", orgID).Scan(ctx, &tz)
-	return tz, err
+	org, err := a.identity.OrgByID(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	return org.TimeZone, nil
 }
 
 // slaPeople answers the SLA module's questions about staff from identity.

@@ -63,8 +63,8 @@ func NewServices(db *bun.DB, c clock.Clock, identityCfg identity.Config) *Servic
 	svc.Integration = integration.NewService(db, c, svc.Audit, nil)
 	svc.School = school.NewService(db, c, svc.Audit, schoolPeople{svc.Identity})
 	svc.KB = kb.NewService(db, c, svc.Audit, kbPeople{svc.Identity}, svc.Integration)
-	svc.SLA = sla.NewService(db, c, svc.Audit, newSLASchool(svc.School, db), slaPeople{svc.Identity}, svc.Integration)
-	svc.Homework = homework.NewService(db, c, svc.Audit, &homeworkSchool{school: svc.School, db: db}, schoolPeople{svc.Identity}, svc.Integration)
+	svc.SLA = sla.NewService(db, c, svc.Audit, newSLASchool(svc.School, svc.Identity), slaPeople{svc.Identity}, svc.Integration)
+	svc.Homework = NewHomework(db, c, svc)
 
 	for _, handlers := range []map[string]events.Handler{svc.School.EventHandlers(), svc.Homework.EventHandlers(), svc.SLA.EventHandlers()} {
 		for eventType, h := range handlers {

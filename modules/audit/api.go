@@ -44,7 +44,7 @@ func toDTO(e Entry) EntryDTO {
 
 // ListInput filters the audit log.
 type ListInput struct {
-	Org string `path:"org" maxLength:"64" doc:"School slug."`
+	httpapi.OrgPath
 	httpapi.PageQuery
 	ActorID    string    `query:"actor_id" maxLength:"64" doc:"Only changes by this user or API key id."`
 	EntityType string    `query:"entity_type" maxLength:"64" doc:"Only changes to this kind of entity, e.g. user."`
@@ -70,7 +70,7 @@ func Register(api huma.API, svc *Service) {
 		Description: "Every change made in the school, newest first, with who made it and the fields before and after. Secrets never appear.",
 		Tags:        []string{"Audit"},
 	}, func(ctx context.Context, in *ListInput) (*ListOutput, error) {
-		after, err := httpapi.DecodeCursor(in.Cursor, 1)
+		after, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -78,10 +78,7 @@ func Register(api huma.API, svc *Service) {
 			return nil, errs.Invalid("query.to", "must be after from")
 		}
 		f := Filter{ActorID: in.ActorID, EntityType: in.EntityType, EntityID: in.EntityID, Action: in.Action,
-			From: in.From.UTC(), To: in.To.UTC(), Limit: in.Limit}
-		if after != nil {
-			f.AfterID = after[0]
-		}
+			From: in.From.UTC(), To: in.To.UTC(), Limit: in.Limit, AfterID: after}
 		rows, err := svc.List(ctx, httpapi.OrgID(ctx), f)
 		if err != nil {
 			return nil, err

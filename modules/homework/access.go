@@ -23,8 +23,6 @@ func ReviewerFrom(ctx context.Context) Reviewer {
 	return Reviewer{UserID: m.Principal.ActorID(), SeesAll: m.Org.Allowed("homework", "read_all")}
 }
 
-var errNotYours = errs.ErrForbidden
-
 // mustSee refuses (403) a submission outside the caller's queues.
 func (s *Service) mustSee(ctx context.Context, orgID string, who Reviewer, sub *Submission) error {
 	ok, err := s.sees(ctx, orgID, who, sub)
@@ -32,7 +30,7 @@ func (s *Service) mustSee(ctx context.Context, orgID string, who Reviewer, sub *
 		return err
 	}
 	if !ok {
-		return forbidden("this submission is in another curator's queue")
+		return errs.Forbidden("this submission is in another curator's queue")
 	}
 	return nil
 }
@@ -53,5 +51,3 @@ func (s *Service) sees(ctx context.Context, orgID string, who Reviewer, sub *Sub
 }
 
 func eq(p *string, v string) bool { return p != nil && *p == v }
-
-func forbidden(msg string) error { return wrap(errNotYours, msg) }

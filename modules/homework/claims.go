@@ -2,7 +2,6 @@ package homework
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -10,8 +9,6 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
-
-func wrap(kind error, msg string) error { return fmt.Errorf("%w: %s", kind, msg) }
 
 // stateConflict says that a submission is not in a state that allows the
 // change, naming the state it is in.
@@ -30,7 +27,7 @@ func stateConflict(sub *Submission, now time.Time, what string) error {
 // the database's write lock.
 func (s *Service) ClaimNext(ctx context.Context, orgID string, who Reviewer) (*Submission, error) {
 	if who.UserID == "" {
-		return nil, forbidden("only a person can claim homework")
+		return nil, errs.Forbidden("only a person can claim homework")
 	}
 	lease, err := s.leaseLength(ctx, orgID)
 	if err != nil {
@@ -40,34 +37,15 @@ func (s *Service) ClaimNext(ctx context.Context, orgID string, who Reviewer) (*S
 	if err != nil {
 		return nil, err
 	}
-	scope, scopeArgs := "queue_curator_id = ?", []any{who.UserID}
-	steps := []claimStep{{"queue_curator_id = ?", []any{who.UserID}}}
-	if len(cohorts) > 0 {
-		scope += " OR (queue_curator_id IS NULL AND cohort_id IN (?))"
-		scopeArgs = append(scopeArgs, bun.In(cohorts))
-		steps = append(steps, claimStep{"queue_curator_id IS NULL AND cohort_id IN (?)", []any{bun.In(cohorts)}})
-	}
-	now := s.now()
-	where, whereArgs := "("+scope+")", scopeArgs
-	if who.SeesAll {
-		steps = append(steps, claimStep{"due_at < ?", []any{now}})
-		where, whereArgs = "("+scope+" OR due_at < ?)", append(append([]any{}, scopeArgs...), now)
-	}
-	claim := func(ctx context.Context, db bun.IDB) (*Submission, error) {
-		candidates := []*bun.SelectQuery{s.store.ExpiredCandidate(db, orgID, now, where, whereArgs...)}
-		for _, st := range steps {
-			candidates = append(candidates, s.store.FreeCandidate(db, orgID, st.where, st.args...))
-		}
-		return s.store.ClaimFirst(ctx, db, orgID, who.UserID, now, now.Add(lease), candidates...)
-	}
-	if database.IsPostgres(s.db) {
+	now := s.Now()
+	if database.IsPostgres(s.DB) {
 		// One statement is its own transaction: the subqueries' row locks
 		// hold until it commits.
-		return claim(ctx, s.db)
+		return s.store.ClaimNext(ctx, s.DB, orgID, who, cohorts, now, now.Add(lease))
 	}
 	var sub *Submission
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		sub, err = claim(ctx, tx)
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		sub, err = s.store.ClaimNext(ctx, tx, orgID, who, cohorts, now, now.Add(lease))
 		return err
 	})
 	return sub, err
@@ -96,11 +74,6 @@ func (s *Service) curatorCohorts(ctx context.Context, orgID, userID string) ([]s
 	return ids, nil
 }
 
-type claimStep struct {
-	where string
-	args  []any
-}
-
 func (s *Service) leaseLength(ctx context.Context, orgID string) (time.Duration, error) {
 	st, err := s.cachedSettings(ctx, orgID)
 	if err != nil {
@@ -116,16 +89,12 @@ func (s *Service) Claim(ctx context.Context, orgID, id string, who Reviewer) (*S
 	if err != nil {
 		return nil, err
 	}
-	sub, err := s.store.Submission(ctx, s.db, orgID, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.mustSee(ctx, orgID, who, sub); err != nil {
+	if _, err := s.Submission(ctx, orgID, id, who); err != nil {
 		return nil, err
 	}
 	var out *Submission
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		now := s.now()
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now()
 		sub, err := s.store.LockSubmission(ctx, tx, orgID, id)
 		if err != nil {
 			return err
@@ -145,19 +114,17 @@ func (s *Service) Claim(ctx context.Context, orgID, id string, who Reviewer) (*S
 		return err
 	})
 	if out == nil && err == nil {
-		out, err = s.store.Submission(ctx, s.db, orgID, id)
+		out, err = s.store.Submission(ctx, s.DB, orgID, id)
 	}
 	return out, err
 }
 
+// extend moves the end of the holder's lease; the version stays, so that
+// the ETag the reviewer holds stays valid for the final review.
 func (s *Service) extend(ctx context.Context, tx bun.IDB, sub *Submission, until time.Time) error {
 	sub.LeaseExpiresAt = &until
-	sub.UpdatedAt = s.now()
-	ok, err := s.store.UpdateSubmission(ctx, tx, sub, sub.Version, "lease_expires_at", "updated_at")
-	if err == nil && !ok {
-		err = errs.Stale("the submission", sub.Version)
-	}
-	return err
+	sub.UpdatedAt = s.Now()
+	return s.write(ctx, tx, sub, sub.Version, "lease_expires_at", "updated_at")
 }
 
 // holding loads a submission the caller holds a live lease on, for a
@@ -175,7 +142,7 @@ func (s *Service) holding(ctx context.Context, tx bun.IDB, orgID, id string, who
 		return nil, stateConflict(sub, now, "claim it first to "+what)
 	}
 	if !eq(sub.ClaimedBy, who.UserID) {
-		return nil, forbidden("another reviewer holds this submission; only the claim holder can " + what)
+		return nil, errs.Forbidden("another reviewer holds this submission; only the claim holder can %s", what)
 	}
 	return sub, nil
 }
@@ -187,8 +154,8 @@ func (s *Service) Renew(ctx context.Context, orgID, id string, who Reviewer) (*S
 		return nil, err
 	}
 	var out *Submission
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		now := s.now()
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now()
 		sub, err := s.holding(ctx, tx, orgID, id, who, now, "renew the lease")
 		if err != nil {
 			return err
@@ -202,21 +169,16 @@ func (s *Service) Renew(ctx context.Context, orgID, id string, who Reviewer) (*S
 // Release gives the item back to its queue; the draft is dropped.
 func (s *Service) Release(ctx context.Context, orgID, id string, who Reviewer) (*Submission, error) {
 	var out *Submission
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		now := s.now()
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now()
 		sub, err := s.holding(ctx, tx, orgID, id, who, now, "release it")
 		if err != nil {
 			return err
 		}
-		was := sub.Version
-		sub.Status, sub.ClaimedBy, sub.ClaimedAt, sub.LeaseExpiresAt, sub.Draft, sub.DraftSavedAt = StatusQueued, nil, nil, nil, nil, nil
-		sub.UpdatedAt, sub.Version = now, was+1
-		ok, err := s.store.UpdateSubmission(ctx, tx, sub, was, "status", "claimed_by", "claimed_at", "lease_expires_at", "draft", "draft_saved_at", "updated_at", "version")
-		if err == nil && !ok {
-			err = errs.Stale("the submission", was)
-		}
+		sub.Status = StatusQueued
+		sub.dropClaim()
 		out = sub
-		return err
+		return s.bump(ctx, tx, sub, now, append([]string{"status"}, claimColumns...)...)
 	})
 	return out, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,35 +31,41 @@ func TestClaimsAndReviews(t *testing.T) {
 			s := s.WithT(t)
 			read := s.Do(get, path(ownID, ""), nil, f.as("curator")).Expect(200)
 			review := map[string]any{"verdict": "accepted", "scores": fullScores(), "feedback": "**Great** work"}
-			s.Do(post, path(ownID, "/review"), review, f.as("curator"), etag(read)).ExpectProblem(http.StatusConflict)
-			if p := s.Do(post, path(ownID, "/review"), review, f.as("curator"), etag(read)).Map(); !contains(p["detail"], "queued") {
-				t.Errorf("409 must name the current state: %v", p["detail"])
-			}
+			expectRefusals(t, s, []refusal{
+				{name: "unclaimed", method: post, path: path(ownID, "/review"), body: review, opts: opts(f.as("curator"), etag(read)),
+					status: http.StatusConflict, detail: "queued"},
+			})
 			claimed := s.Do(post, f.sc.Path("/homework/claim-next"), nil, f.as("curator")).Expect(200)
 			if claimed.Map()["id"] != ownID || claimed.Map()["status"] != "in_review" || claimed.Map()["claimed_by"] != cur.UserID {
 				t.Fatalf("claim-next gave %s", claimed.Body)
 			}
+			verdict := func(verdict string, scores map[string]int) map[string]any {
+				return map[string]any{"verdict": verdict, "scores": scores, "feedback": ""}
+			}
 			// The mate cannot see the curator's own queue; a senior curator
 			// can, but only the holder reviews.
-			s.Do(post, path(ownID, "/review"), review, mate.Auth(), etag(claimed)).ExpectProblem(http.StatusForbidden)
-			s.Do(post, path(ownID, "/review"), review, f.as("senior_curator"), etag(claimed)).ExpectProblem(http.StatusForbidden)
-			s.Do(post, path(ownID, "/release"), nil, f.as("senior_curator")).ExpectProblem(http.StatusForbidden)
-			s.Do(put, path(ownID, "/draft"), map[string]any{"feedback": "x"}, f.as("senior_curator")).ExpectProblem(http.StatusForbidden)
-			s.Do(post, path(ownID, "/review"), review, f.as("curator"), etag(read)).ExpectProblem(http.StatusPreconditionFailed)
-			s.Do(post, path(ownID, "/review"), review, f.as("curator")).ExpectProblem(http.StatusPreconditionRequired)
-			for _, bad := range []struct {
-				scores map[string]int
-				where  string
-			}{
-				{map[string]int{"task": 5, "depth": 4, "bogus": 1}, "body.scores.bogus"},
-				{map[string]int{"task": 6, "depth": 4}, "body.scores.task"},
-				{map[string]int{"task": 5}, "body.scores.depth"},
-			} {
-				s.Do(post, path(ownID, "/review"), map[string]any{"verdict": "accepted", "scores": bad.scores, "feedback": ""},
-					f.as("curator"), etag(claimed)).ExpectProblem(422, bad.where)
-			}
-			s.Do(post, path(ownID, "/review"), map[string]any{"verdict": "maybe", "scores": fullScores(), "feedback": ""},
-				f.as("curator"), etag(claimed)).ExpectProblem(422, "body.verdict")
+			expectRefusals(t, s, []refusal{
+				{name: "review by a curator of another queue", method: post, path: path(ownID, "/review"), body: review, opts: opts(mate.Auth(), etag(claimed)),
+					status: http.StatusForbidden},
+				{name: "review by a senior curator", method: post, path: path(ownID, "/review"), body: review, opts: opts(f.as("senior_curator"), etag(claimed)),
+					status: http.StatusForbidden},
+				{name: "release by a senior curator", method: post, path: path(ownID, "/release"), opts: opts(f.as("senior_curator")),
+					status: http.StatusForbidden},
+				{name: "draft by a senior curator", method: put, path: path(ownID, "/draft"), body: map[string]any{"feedback": "x"}, opts: opts(f.as("senior_curator")),
+					status: http.StatusForbidden},
+				{name: "review at the version before the claim", method: post, path: path(ownID, "/review"), body: review, opts: opts(f.as("curator"), etag(read)),
+					status: http.StatusPreconditionFailed},
+				{name: "review without If-Match", method: post, path: path(ownID, "/review"), body: review, opts: opts(f.as("curator")),
+					status: http.StatusPreconditionRequired},
+				{name: "a score of no criterion", method: post, path: path(ownID, "/review"), body: verdict("accepted", map[string]int{"task": 5, "depth": 4, "bogus": 1}),
+					opts: opts(f.as("curator"), etag(claimed)), status: 422, where: []string{"body.scores.bogus"}},
+				{name: "a score above the criterion's points", method: post, path: path(ownID, "/review"), body: verdict("accepted", map[string]int{"task": 6, "depth": 4}),
+					opts: opts(f.as("curator"), etag(claimed)), status: 422, where: []string{"body.scores.task"}},
+				{name: "a required criterion unscored", method: post, path: path(ownID, "/review"), body: verdict("accepted", map[string]int{"task": 5}),
+					opts: opts(f.as("curator"), etag(claimed)), status: 422, where: []string{"body.scores.depth"}},
+				{name: "no such verdict", method: post, path: path(ownID, "/review"), body: verdict("maybe", fullScores()),
+					opts: opts(f.as("curator"), etag(claimed)), status: 422, where: []string{"body.verdict"}},
+			})
 			if n := s.Count("homework_reviews", ""); n != 0 {
 				t.Fatalf("refused reviews wrote %d rows", n)
 			}
@@ -77,7 +82,10 @@ func TestClaimsAndReviews(t *testing.T) {
 			if draft.Header.Get("ETag") != claimed.Header.Get("ETag") || draft.Map()["draft"] == nil {
 				t.Errorf("draft changed the version or was not returned: %s", draft.Body)
 			}
-			s.Do(put, path(ownID, "/draft"), map[string]any{"scores": map[string]int{"nope": 1}, "feedback": ""}, f.as("curator")).ExpectProblem(422, "body.scores.nope")
+			expectRefusals(t, s, []refusal{
+				{name: "a draft scoring no criterion", method: put, path: path(ownID, "/draft"), body: map[string]any{"scores": map[string]int{"nope": 1}, "feedback": ""},
+					opts: opts(f.as("curator")), status: 422, where: []string{"body.scores.nope"}},
+			})
 			if seen := s.Do(get, path(ownID, ""), nil, f.as("senior_curator")).Expect(200).Map(); seen["draft"] != nil {
 				t.Error("someone else sees the holder's draft")
 			}
@@ -99,9 +107,10 @@ func TestClaimsAndReviews(t *testing.T) {
 				t.Errorf("%d reviews", len(reviews.Items))
 			}
 			// Reviewed is final: claiming it again is a conflict naming the state.
-			if p := s.Do(post, path(ownID, "/claim"), nil, f.as("curator")).ExpectProblem(http.StatusConflict).Map(); !contains(p["detail"], "accepted") {
-				t.Errorf("detail %v", p["detail"])
-			}
+			expectRefusals(t, s, []refusal{
+				{name: "claim of a reviewed item", method: post, path: path(ownID, "/claim"), opts: opts(f.as("curator")),
+					status: http.StatusConflict, detail: "accepted"},
+			})
 		})
 
 		t.Run("leases: one holder, renew, release, expiry", func(t *testing.T) {
@@ -111,8 +120,12 @@ func TestClaimsAndReviews(t *testing.T) {
 			item := f.submit(submission("pool-1", 3, 0, s.Clock.Now()))
 			id := item["id"].(string)
 			read := s.Do(get, path(id, ""), nil, f.as("head_of_service")).Expect(200)
-			s.Do(post, path(id, "/reassign"), map[string]any{"curator_id": nil}, f.as("curator"), etag(read)).ExpectProblem(http.StatusForbidden)
-			s.Do(post, path(id, "/reassign"), map[string]any{"curator_id": f.sc.People["hr"].UserID}, f.as("head_of_service"), etag(read)).ExpectProblem(422, "body.curator_id")
+			expectRefusals(t, s, []refusal{
+				{name: "reassignment by a curator", method: post, path: path(id, "/reassign"), body: map[string]any{"curator_id": nil},
+					opts: opts(f.as("curator"), etag(read)), status: http.StatusForbidden},
+				{name: "reassignment to someone who is not a curator", method: post, path: path(id, "/reassign"), body: map[string]any{"curator_id": f.sc.People["hr"].UserID},
+					opts: opts(f.as("head_of_service"), etag(read)), status: 422, where: []string{"body.curator_id"}},
+			})
 			moved := s.Do(post, path(id, "/reassign"), map[string]any{"curator_id": nil}, f.as("head_of_service"), etag(read)).Expect(200)
 			if moved.Map()["queue_curator_id"] != nil {
 				t.Fatalf("reassigned to %v", moved.Map()["queue_curator_id"])
@@ -121,12 +134,14 @@ func TestClaimsAndReviews(t *testing.T) {
 				t.Errorf("%d audit entries for the reassignment", n)
 			}
 			s.Do(post, path(id, "/claim"), nil, mate.Auth()).Expect(200)
-			if p := s.Do(post, path(id, "/claim"), nil, f.as("curator")).ExpectProblem(http.StatusConflict).Map(); !contains(p["detail"], "in_review") {
-				t.Errorf("detail %v", p["detail"])
-			}
+			// The mate holds it: the other curator neither takes nor touches it.
+			expectRefusals(t, s, []refusal{
+				{name: "claim of a held item", method: post, path: path(id, "/claim"), opts: opts(f.as("curator")),
+					status: http.StatusConflict, detail: "in_review"},
+				{name: "release by another curator", method: post, path: path(id, "/release"), opts: opts(f.as("curator")), status: http.StatusForbidden},
+				{name: "renewal by another curator", method: post, path: path(id, "/renew"), opts: opts(f.as("curator")), status: http.StatusForbidden},
+			})
 			s.Do(post, f.sc.Path("/homework/claim-next"), nil, f.as("curator")).Expect(http.StatusNoContent)
-			s.Do(post, path(id, "/release"), nil, f.as("curator")).ExpectProblem(http.StatusForbidden)
-			s.Do(post, path(id, "/renew"), nil, f.as("curator")).ExpectProblem(http.StatusForbidden)
 			s.Clock.Advance(20 * time.Minute)
 			renewed := s.Do(post, path(id, "/renew"), nil, mate.Auth()).Expect(200).Map()
 			if exp, _ := time.Parse(time.RFC3339, renewed["lease_expires_at"].(string)); !exp.Equal(s.Clock.Now().Add(30 * time.Minute)) {
@@ -137,7 +152,9 @@ func TestClaimsAndReviews(t *testing.T) {
 			if st := s.Do(get, path(id, ""), nil, f.as("curator")).Expect(200).Map(); st["status"] != "queued" || st["claimed_by"] != nil {
 				t.Errorf("after expiry %v", st)
 			}
-			s.Do(post, path(id, "/renew"), nil, mate.Auth()).ExpectProblem(http.StatusConflict)
+			expectRefusals(t, s, []refusal{
+				{name: "renewal of an expired lease", method: post, path: path(id, "/renew"), opts: opts(mate.Auth()), status: http.StatusConflict},
+			})
 			taken := s.Do(post, f.sc.Path("/homework/claim-next"), nil, f.as("curator")).Expect(200).Map()
 			if taken["id"] != id || taken["claimed_by"] != cur.UserID {
 				t.Fatalf("claim-next after expiry gave %v", taken)
@@ -146,7 +163,9 @@ func TestClaimsAndReviews(t *testing.T) {
 			if released["status"] != "queued" {
 				t.Errorf("released %v", released)
 			}
-			s.Do(post, path(id, "/release"), nil, f.as("curator")).ExpectProblem(http.StatusConflict)
+			expectRefusals(t, s, []refusal{
+				{name: "release of a released item", method: post, path: path(id, "/release"), opts: opts(f.as("curator")), status: http.StatusConflict},
+			})
 		})
 
 		t.Run("overdue items escalate", func(t *testing.T) {
@@ -172,11 +191,6 @@ func TestClaimsAndReviews(t *testing.T) {
 			s.Do(post, f.sc.Path("/homework/claim-next"), nil, f.as("senior_curator")).Expect(200)
 		})
 	})
-}
-
-func contains(v any, sub string) bool {
-	s, ok := v.(string)
-	return ok && strings.Contains(s, sub)
 }
 
 // TestConcurrentClaimNext proves the claim is exclusive: 50 curators of

@@ -18,12 +18,6 @@ func (s *Service) EventHandlers() map[string]events.Handler {
 	return map[string]events.Handler{eventSubmissionCreated: s.handleSubmissionCreated}
 }
 
-// ApplyEvent applies one homework event in a transaction of its own, as
-// the inbox would; the demo seed sends its submissions through it.
-func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
-	return events.Apply(ctx, s.db, s.EventHandlers(), ev)
-}
-
 type submissionEvent struct {
 	ExternalID           string             `json:"external_id"`
 	Source               string             `json:"source"`

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,7 +125,8 @@ func (f *fixture) submit(body map[string]any) map[string]any {
 // event applies a submission.created event the way the inbox does.
 func (f *fixture) event(id string, data map[string]any) error {
 	raw, _ := json.Marshal(data)
-	return f.s.Services.Homework.ApplyEvent(f.s.Ctx(), events.Inbound{OrgID: f.sc.Org.ID, EventID: id, Type: "submission.created", OccurredAt: f.s.Clock.Now(), Data: raw})
+	ev := events.Inbound{OrgID: f.sc.Org.ID, EventID: id, Type: "submission.created", OccurredAt: f.s.Clock.Now(), Data: raw}
+	return events.Apply(f.s.Ctx(), f.s.DB, f.s.Services.Homework.EventHandlers(), ev)
 }
 
 func (f *fixture) as(role string) apptest.Option { return f.sc.People[role].Auth() }
@@ -134,3 +136,35 @@ func etag(r *apptest.Response) apptest.Option {
 }
 
 func fullScores() map[string]int { return map[string]int{"task": 5, "depth": 4, "theory": 2} }
+
+func opts(o ...apptest.Option) []apptest.Option { return o }
+
+// refusal is a request the API must refuse with status, naming each field
+// of where and, when detail is set, saying it in the problem's detail.
+type refusal struct {
+	name         string
+	method, path string
+	body         any
+	opts         []apptest.Option
+	status       int
+	where        []string
+	detail       string
+}
+
+// expectRefusals sends each request, in order, as a subtest of t.
+func expectRefusals(t *testing.T, s *apptest.Server, rows []refusal) {
+	t.Helper()
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			p := s.WithT(t).Do(r.method, r.path, r.body, r.opts...).ExpectProblem(r.status, r.where...).Map()
+			if r.detail != "" && !contains(p["detail"], r.detail) {
+				t.Errorf("the problem must say %q: %v", r.detail, p["detail"])
+			}
+		})
+	}
+}
+
+func contains(v any, sub string) bool {
+	s, ok := v.(string)
+	return ok && strings.Contains(s, sub)
+}

@@ -6,6 +6,7 @@
 package homework
 
 import (
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -40,7 +41,6 @@ const (
 	DefaultSource              = "lms"
 	maxQualityPoints           = 5
 	qualityCriteriaCount       = 4
-	openStatusesSQL            = "('queued', 'in_review')"
 	finalProjectKind           = "final_project"
 	poolQueueLabel             = "pool"
 	eventSubmissionCreated     = "submission.created"
@@ -151,6 +151,20 @@ func (s *Submission) State(now time.Time) string {
 // Overdue reports whether an open submission has missed its review time.
 func (s *Submission) Overdue(now time.Time) bool { return s.Open() && s.DueAt.Before(now) }
 
+// dropClaim ends any claim on the submission, with the holder's draft.
+func (s *Submission) dropClaim() {
+	s.ClaimedBy, s.ClaimedAt, s.LeaseExpiresAt, s.Draft, s.DraftSavedAt = nil, nil, nil, nil, nil
+}
+
+// claimColumns are the columns dropClaim clears.
+var claimColumns = []string{"claimed_by", "claimed_at", "lease_expires_at", "draft", "draft_saved_at"}
+
+// RowVersion is the version an If-Match names.
+func (s *Submission) RowVersion() int64 { return s.Version }
+
+// Bump gives the submission its next version, changed at at.
+func (s *Submission) Bump(at time.Time) { s.Version++; s.UpdatedAt = at }
+
 // MaxScore is the most points the rubric gives.
 func (s *Submission) MaxScore() int {
 	total := 0
@@ -224,6 +238,20 @@ type Settings struct {
 	UpdatedAt              time.Time `bun:"updated_at" json:"-"`
 	Version                int64     `bun:"version" json:"version"`
 }
+
+// Probation lists the curators whose reviews are sampled at the higher rate.
+func (st *Settings) Probation() []string {
+	if st.ProbationCuratorIDs == "" {
+		return nil
+	}
+	return strings.Split(st.ProbationCuratorIDs, ",")
+}
+
+// RowVersion is the version an If-Match names.
+func (st *Settings) RowVersion() int64 { return st.Version }
+
+// Bump gives the settings their next version, changed at at.
+func (st *Settings) Bump(at time.Time) { st.Version++; st.UpdatedAt = at }
 
 // DefaultSettings are what a school gets until it saves its own.
 func DefaultSettings(orgID string) *Settings {

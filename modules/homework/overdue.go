@@ -7,7 +7,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/background"
-	"github.com/curatorops/curatorops/modules/platform/database"
 )
 
 // OverdueEvent is the payload of homework.overdue.
@@ -36,30 +35,30 @@ func (s *Service) RunOnce(ctx context.Context, now time.Time) (int, error) {
 	}
 }
 
+// overdueBatch publishes homework.overdue for one batch of submissions,
+// in one transaction, and marks them announced.
 func (s *Service) overdueBatch(ctx context.Context, now time.Time) (int, error) {
 	var rows []Submission
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewSelect().Model(&rows).Where(openWhere).Where("due_at < ? AND overdue_published_at IS NULL", now).
-			OrderExpr("due_at ASC").Limit(overdueBatch)
-		if database.IsPostgres(tx) {
-			q = q.For("UPDATE SKIP LOCKED")
-		}
-		if err := q.Scan(ctx); err != nil || len(rows) == 0 {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if rows, err = s.store.LockOverdue(ctx, tx, now, overdueBatch); err != nil || len(rows) == 0 {
 			return err
 		}
 		ids := make([]string, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-			ev := OverdueEvent{SubmissionID: r.ID, SubmissionExternalID: r.ExternalID, StudentExternalID: r.StudentExternalID,
-				AssignmentExternalID: r.AssignmentExternalID, CohortID: r.CohortID, QueueCuratorID: r.QueueCuratorID, DueAt: r.DueAt.UTC()}
-			if err := s.publish.Publish(ctx, tx, r.OrgID, eventHomeworkOverdue, ev); err != nil {
+		for i := range rows {
+			ids[i] = rows[i].ID
+			if err := s.publish.Publish(ctx, tx, rows[i].OrgID, eventHomeworkOverdue, overduePayload(&rows[i])); err != nil {
 				return err
 			}
 		}
-		_, err := tx.NewUpdate().Model((*Submission)(nil)).Set("overdue_published_at = ?", now).Where("id IN (?)", bun.In(ids)).Exec(ctx)
-		return err
+		return s.store.MarkOverduePublished(ctx, tx, ids, now)
 	})
 	return len(rows), err
+}
+
+func overduePayload(r *Submission) OverdueEvent {
+	return OverdueEvent{SubmissionID: r.ID, SubmissionExternalID: r.ExternalID, StudentExternalID: r.StudentExternalID,
+		AssignmentExternalID: r.AssignmentExternalID, CohortID: r.CohortID, QueueCuratorID: r.QueueCuratorID, DueAt: r.DueAt.UTC()}
 }
 
 // OverdueInterval is how often serve looks for newly overdue submissions.
@@ -69,7 +68,7 @@ const OverdueInterval = time.Minute
 // returned function stops it and waits for the pass in flight.
 func (s *Service) Start(ctx context.Context) (stop func()) {
 	return background.Every(ctx, OverdueInterval, s.logger, "homework-overdue", func(ctx context.Context) error {
-		_, err := s.RunOnce(ctx, s.now())
+		_, err := s.RunOnce(ctx, s.Now())
 		return err
 	})
 }

@@ -15,7 +15,7 @@ import (
 
 // PendingSamples lists sampled reviews that have not had their second look.
 func (s *Service) PendingSamples(ctx context.Context, orgID, afterID string, limit int) ([]Review, error) {
-	return s.store.PendingSamples(ctx, s.db, orgID, afterID, limit)
+	return s.store.PendingSamples(ctx, s.DB, orgID, afterID, limit)
 }
 
 // QualityInput is a quality reviewer's assessment of a review, each
@@ -37,8 +37,8 @@ func (s *Service) CheckReview(ctx context.Context, orgID, reviewID string, check
 		return nil, errs.Invalid("body.overturn_verdict", "must be accepted, rework_requested or rejected")
 	}
 	var out *QualityCheck
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		now := s.now()
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now()
 		rev, err := s.store.Review(ctx, tx, orgID, reviewID)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (s *Service) CheckReview(ctx context.Context, orgID, reviewID string, check
 			return err
 		}
 		out = q
-		return s.record(ctx, tx, orgID, entityQualityCheck, q.ID, auditlog.Diff(nil, q))
+		return s.Record(ctx, tx, orgID, entityQualityCheck, q.ID, auditlog.Diff(nil, q))
 	})
 	return out, err
 }
@@ -91,16 +91,11 @@ func (s *Service) overturn(ctx context.Context, tx bun.IDB, orgID string, rev *R
 		return err
 	}
 	before := *sub
-	was := sub.Version
-	sub.Status, sub.Verdict, sub.UpdatedAt, sub.Version = verdict, &next.Verdict, now, was+1
-	ok, err := s.store.UpdateSubmission(ctx, tx, sub, was, "status", "verdict", "updated_at", "version")
-	if err != nil {
+	sub.Status, sub.Verdict = verdict, &next.Verdict
+	if err := s.bump(ctx, tx, sub, now, "status", "verdict"); err != nil {
 		return err
 	}
-	if !ok {
-		return errs.Stale("the submission", was)
-	}
-	if err := s.record(ctx, tx, orgID, entitySubmission, sub.ID, auditlog.Diff(&before, sub)); err != nil {
+	if err := s.Record(ctx, tx, orgID, entitySubmission, sub.ID, auditlog.Diff(&before, sub)); err != nil {
 		return err
 	}
 	return s.publish.Publish(ctx, tx, orgID, eventReviewCompleted, completedPayload(sub, &next, true))
@@ -113,7 +108,7 @@ func (s *Service) QualityScores(ctx context.Context, orgID, month string) (map[s
 	if _, err := time.Parse(monthLayout, month); err != nil {
 		return nil, errs.Invalid("query.month", "must be a month such as 2026-11")
 	}
-	rows, err := s.store.QualityChecks(ctx, s.db, orgID, month)
+	rows, err := s.store.QualityChecks(ctx, s.DB, orgID, month)
 	if err != nil {
 		return nil, err
 	}

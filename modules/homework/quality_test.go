@@ -28,7 +28,7 @@ func TestQualityControl(t *testing.T) {
 		f.addStudent(t, cur.UserID)
 		f.addStudent(t, rookie.UserID)
 		// Sample whatever is drawn at 30 % or more: the probation rate, not the default 5 %.
-		s.Services.Homework.SetSampler(func(_ string, percent int) bool { return percent >= 30 })
+		homework.UseSampler(s.Services.Homework, func(_ string, percent int) bool { return percent >= 30 })
 		settings := s.Do(get, f.sc.Path("/homework-settings"), nil, f.as("admin")).Expect(200)
 		body := settings.Map()
 		body["probation_curator_ids"] = []string{rookie.UserID}

@@ -11,6 +11,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/bizcal"
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 )
@@ -28,8 +30,8 @@ func HashSampler(reviewID string, percent int) bool {
 // the final save.
 func (s *Service) SaveDraft(ctx context.Context, orgID, id string, who Reviewer, d ReviewDraft) (*Submission, error) {
 	var out *Submission
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		now := s.now()
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now()
 		sub, err := s.holding(ctx, tx, orgID, id, who, now, "save a draft")
 		if err != nil {
 			return err
@@ -38,12 +40,8 @@ func (s *Service) SaveDraft(ctx context.Context, orgID, id string, who Reviewer,
 			return err
 		}
 		sub.Draft, sub.DraftSavedAt = &d, &now
-		ok, err := s.store.UpdateSubmission(ctx, tx, sub, sub.Version, "draft", "draft_saved_at")
-		if err == nil && !ok {
-			err = errs.Stale("the submission", sub.Version)
-		}
 		out = sub
-		return err
+		return s.write(ctx, tx, sub, sub.Version, "draft", "draft_saved_at")
 	})
 	return out, err
 }
@@ -113,53 +111,57 @@ func (s *Service) Review(ctx context.Context, orgID, id string, version int64, w
 		out *Submission
 		rev *Review
 	)
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		now := s.now()
-		sub, err := s.holding(ctx, tx, orgID, id, who, now, "review it")
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now()
+		before, after, err := database.Optimistic[Submission, *Submission]{
+			What: "the submission",
+			Load: func() (*Submission, error) { return s.holding(ctx, tx, orgID, id, who, now, "review it") },
+			Change: func(sub *Submission) error {
+				if err := checkScores(sub.Rubric, in.Scores, true); err != nil {
+					return err
+				}
+				rev = s.newReview(sub, who, in, settings, cal, now)
+				sub.Status, sub.Verdict, sub.Score = in.Verdict, &rev.Verdict, &rev.Score
+				sub.ReviewedBy, sub.ReviewedAt, sub.ReviewSeconds = &rev.ReviewerID, &now, &rev.BusinessSeconds
+				sub.dropClaim()
+				return nil
+			},
+			Write: s.versioned(ctx, tx, slices.Concat(verdictColumns, claimColumns)...),
+		}.Run(version, now)
 		if err != nil {
 			return err
 		}
-		if sub.Version != version {
-			return errs.Stale("the submission", sub.Version)
-		}
-		if err := checkScores(sub.Rubric, in.Scores, true); err != nil {
-			return err
-		}
-		total := 0
-		for _, v := range in.Scores {
-			total += v
-		}
-		rev = &Review{ID: ids.New(), OrgID: orgID, SubmissionID: sub.ID, Kind: KindReview, ReviewerID: who.UserID, Verdict: in.Verdict,
-			Scores: in.Scores, Score: total, MaxScore: sub.MaxScore(), Feedback: in.Feedback,
-			BusinessSeconds: int64(cal.BusinessBetween(sub.SubmittedAt, now) / time.Second), WithinSLA: !now.After(sub.DueAt), CreatedAt: now}
-		rev.Sampled = sampled(settings, rev, s.sample)
+		out = after
 		if err := s.store.InsertReview(ctx, tx, rev); err != nil {
 			return err
 		}
-		before := *sub
-		sub.Status, sub.Verdict, sub.Score = in.Verdict, &rev.Verdict, &rev.Score
-		sub.ReviewedBy, sub.ReviewedAt, sub.ReviewSeconds = &rev.ReviewerID, &now, &rev.BusinessSeconds
-		sub.ClaimedBy, sub.ClaimedAt, sub.LeaseExpiresAt, sub.Draft, sub.DraftSavedAt = nil, nil, nil, nil, nil
-		sub.UpdatedAt, sub.Version = now, version+1
-		ok, err := s.store.UpdateSubmission(ctx, tx, sub, version, "status", "verdict", "score", "reviewed_by", "reviewed_at", "review_seconds",
-			"claimed_by", "claimed_at", "lease_expires_at", "draft", "draft_saved_at", "updated_at", "version")
-		if err != nil {
+		if err := s.Record(ctx, tx, orgID, entitySubmission, after.ID, auditlog.Diff(before, after)); err != nil {
 			return err
 		}
-		if !ok {
-			return errs.Stale("the submission", version+1)
-		}
-		out = sub
-		if err := s.record(ctx, tx, orgID, entitySubmission, sub.ID, auditlog.Diff(&before, sub)); err != nil {
-			return err
-		}
-		return s.publish.Publish(ctx, tx, orgID, eventReviewCompleted, completedPayload(sub, rev, false))
+		return s.publish.Publish(ctx, tx, orgID, eventReviewCompleted, completedPayload(after, rev, false))
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return out, rev, nil
 }
+
+// newReview is the reviewer's verdict on sub at now: its score, its
+// business time on the school's calendar and whether it is sampled.
+func (s *Service) newReview(sub *Submission, who Reviewer, in ReviewInput, settings *Settings, cal *bizcal.Calendar, now time.Time) *Review {
+	total := 0
+	for _, v := range in.Scores {
+		total += v
+	}
+	rev := &Review{ID: ids.New(), OrgID: sub.OrgID, SubmissionID: sub.ID, Kind: KindReview, ReviewerID: who.UserID, Verdict: in.Verdict,
+		Scores: in.Scores, Score: total, MaxScore: sub.MaxScore(), Feedback: in.Feedback,
+		BusinessSeconds: int64(cal.BusinessBetween(sub.SubmittedAt, now) / time.Second), WithinSLA: !now.After(sub.DueAt), CreatedAt: now}
+	rev.Sampled = sampled(settings, rev, s.sample)
+	return rev
+}
+
+// verdictColumns are the columns a verdict sets.
+var verdictColumns = []string{"status", "verdict", "score", "reviewed_by", "reviewed_at", "review_seconds"}
 
 // sampled applies the school's sampling rule to a new review: every
 // rejection and every low score when the school says so, otherwise the
@@ -216,32 +218,29 @@ func (s *Service) Reassign(ctx context.Context, orgID, id string, version int64,
 		}
 	}
 	var out *Submission
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		now := s.now()
-		sub, err := s.store.LockSubmission(ctx, tx, orgID, id)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now()
+		before, after, err := database.Optimistic[Submission, *Submission]{
+			What: "the submission",
+			Load: func() (*Submission, error) {
+				sub, err := s.store.LockSubmission(ctx, tx, orgID, id)
+				if err == nil && !sub.Open() {
+					err = stateConflict(sub, now, "only open items can be reassigned")
+				}
+				return sub, err
+			},
+			Change: func(sub *Submission) error {
+				sub.QueueCuratorID, sub.Status = curatorID, StatusQueued
+				sub.dropClaim()
+				return nil
+			},
+			Write: s.versioned(ctx, tx, slices.Concat([]string{"queue_curator_id", "status"}, claimColumns)...),
+		}.Run(version, now)
 		if err != nil {
 			return err
 		}
-		if !sub.Open() {
-			return stateConflict(sub, now, "only open items can be reassigned")
-		}
-		if sub.Version != version {
-			return errs.Stale("the submission", sub.Version)
-		}
-		before := *sub
-		sub.QueueCuratorID, sub.Status = curatorID, StatusQueued
-		sub.ClaimedBy, sub.ClaimedAt, sub.LeaseExpiresAt, sub.Draft, sub.DraftSavedAt = nil, nil, nil, nil, nil
-		sub.UpdatedAt, sub.Version = now, version+1
-		ok, err := s.store.UpdateSubmission(ctx, tx, sub, version, "queue_curator_id", "status", "claimed_by", "claimed_at",
-			"lease_expires_at", "draft", "draft_saved_at", "updated_at", "version")
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errs.Stale("the submission", version+1)
-		}
-		out = sub
-		return s.record(ctx, tx, orgID, entitySubmission, sub.ID, auditlog.Diff(&before, sub))
+		out = after
+		return s.Record(ctx, tx, orgID, entitySubmission, after.ID, auditlog.Diff(before, after))
 	})
 	return out, err
 }

@@ -4,15 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/bizcal"
 	"github.com/curatorops/curatorops/modules/platform/clock"
-	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/events"
+	"github.com/curatorops/curatorops/modules/platform/service"
 )
 
 // Assignment is what the review queue needs to know of an assignment.
@@ -82,67 +81,45 @@ type People interface {
 	IsActiveCurator(ctx context.Context, orgID, userID string) (bool, error)
 }
 
-// Sampler decides whether a review gets a second look, given the sampling
-// rate in percent. The default hashes the review id, so the choice is
-// fixed for a review and testable.
-type Sampler func(reviewID string, percent int) bool
-
 // Service holds the review-queue rules.
 type Service struct {
-	db      *bun.DB
-	clock   clock.Clock
-	audit   auditlog.Recorder
-	school  School
-	people  People
-	publish events.Publisher
-	sample  Sampler
-	store   Store
-	logger  *slog.Logger
-	cohorts *sync.Map // org/user → cachedCohorts, for claim-next
+	service.Core
+	school        School
+	people        People
+	publish       events.Publisher
+	sample        Sampler
+	store         Store
+	logger        *slog.Logger
+	settingsCache sync.Map // org id → cachedSettings, for claims and reviews
+	cohorts       sync.Map // org/user → cachedCohorts, for claim-next
 }
 
+// Option changes one of the service's defaults.
+type Option func(*Service)
+
+// Sampler decides whether a review gets a second look, given the sampling
+// rate in percent. The default, HashSampler, hashes the review id, so the
+// choice is fixed for a review and testable.
+type Sampler func(reviewID string, percent int) bool
+
+// WithSampler replaces the sampling rule, for tests and simulations.
+func WithSampler(f Sampler) Option { return func(s *Service) { s.sample = f } }
+
 // NewService returns the homework service.
-func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, school School, people People, publisher events.Publisher) *Service {
+func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, school School, people People, publisher events.Publisher, opts ...Option) *Service {
 	if publisher == nil {
 		publisher = events.Discard{}
 	}
-	return &Service{db: db, clock: c, audit: audit, school: school, people: people, publish: publisher, sample: HashSampler, logger: slog.Default(), cohorts: &sync.Map{}}
+	s := &Service{Core: service.NewCore(db, c, audit), school: school, people: people, publish: publisher, sample: HashSampler, logger: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
-
-// WithClock returns a copy of the service that reads the time from c, for
-// the demo seed, which replays weeks of work in a few seconds.
-func (s *Service) WithClock(c clock.Clock) *Service {
-	cp := *s
-	cp.clock = c
-	return &cp
-}
-
-// SubmissionByExternalID returns the submission source knows as
-// externalID, or errs.ErrNotFound.
-func (s *Service) SubmissionByExternalID(ctx context.Context, orgID, source, externalID string) (*Submission, error) {
-	return s.store.SubmissionByExternalID(ctx, s.db, orgID, source, externalID)
-}
-
-// SetSampler replaces the sampling rule, for tests and simulations.
-func (s *Service) SetSampler(f Sampler) { s.sample = f }
 
 // SetLogger sets where the background pass reports failures.
 func (s *Service) SetLogger(l *slog.Logger) {
 	if l != nil {
 		s.logger = l
 	}
-}
-
-// Store holds the homework queries; they take bun.IDB so they run inside
-// the caller's transaction.
-type Store struct{}
-
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return database.InTx(ctx, s.db, fn)
-}
-
-func (s *Service) now() time.Time { return s.clock.Now() }
-
-func (s *Service) record(ctx context.Context, tx bun.IDB, orgID, entityType, entityID string, changes map[string]auditlog.Change) error {
-	return s.audit.Record(ctx, tx, auditlog.Entry{OrgID: orgID, EntityType: entityType, EntityID: entityID, Changes: changes})
 }

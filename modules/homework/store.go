@@ -2,9 +2,7 @@ package homework
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -13,9 +11,13 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
+// Store holds the homework queries; they take bun.IDB so they run inside
+// the caller's transaction.
+type Store struct{}
+
 // openWhere is the partial-index predicate of the queue indexes; queries
 // spell it exactly so that the planner uses them.
-const openWhere = "status IN " + openStatusesSQL
+const openWhere = "status IN ('queued', 'in_review')"
 
 func (Store) InsertSubmission(ctx context.Context, db bun.IDB, sub *Submission) error {
 	_, err := db.NewInsert().Model(sub).Exec(ctx)
@@ -54,92 +56,23 @@ func (Store) OpenInQueue(ctx context.Context, db bun.IDB, orgID, curatorID strin
 
 // UpdateSubmission writes cols of sub if the row is still at wasVersion.
 func (Store) UpdateSubmission(ctx context.Context, db bun.IDB, sub *Submission, wasVersion int64, cols ...string) (bool, error) {
-	res, err := db.NewUpdate().Model(sub).Column(cols...).Where("org_id = ? AND id = ? AND version = ?", sub.OrgID, sub.ID, wasVersion).Exec(ctx)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return database.UpdateVersion(ctx, db, sub, wasVersion, cols...)
 }
 
-// Candidate predicates: the literals match the partial indexes.
-const (
-	freeWhere    = "status = 'queued'"
-	expiredWhere = "status = 'in_review' AND lease_expires_at < ?"
-)
-
-// FreeCandidate selects the most urgent free item matching where:
-// overdue items have the earliest due times, so one order serves both
-// rules. On PostgreSQL it locks the row and skips rows other claimers hold.
-func (Store) FreeCandidate(db bun.IDB, orgID string, where string, args ...any) *bun.SelectQuery {
-	return lockCandidate(db.NewSelect().Model((*Submission)(nil)).Column("id").
-		Where("org_id = ?", orgID).Where(freeWhere).Where(where, args...).OrderExpr("due_at ASC, id ASC"))
+// LockOverdue reads up to limit open submissions of every school that
+// were due before now and have not been announced as overdue, earliest
+// first. On PostgreSQL it locks them and skips rows another replica holds.
+func (Store) LockOverdue(ctx context.Context, db bun.IDB, now time.Time, limit int) ([]Submission, error) {
+	var rows []Submission
+	q := db.NewSelect().Model(&rows).Where(openWhere).Where("due_at < ? AND overdue_published_at IS NULL", now).
+		OrderExpr("due_at ASC").Limit(int64(limit))
+	return rows, database.ForUpdateSkipLocked(q).Scan(ctx)
 }
 
-// ExpiredCandidate selects the item matching where whose lease ran out
-// first: such an item is back in the queue, ahead of untouched ones.
-func (Store) ExpiredCandidate(db bun.IDB, orgID string, now time.Time, where string, args ...any) *bun.SelectQuery {
-	return lockCandidate(db.NewSelect().Model((*Submission)(nil)).Column("id").
-		Where("org_id = ?", orgID).Where(expiredWhere, now).Where(where, args...).OrderExpr("lease_expires_at ASC, id ASC"))
-}
-
-func lockCandidate(q *bun.SelectQuery) *bun.SelectQuery {
-	q = q.Limit(1)
-	if database.IsPostgres(q.DB()) {
-		q = q.For("UPDATE SKIP LOCKED")
-	}
-	return q
-}
-
-// ClaimFirst gives who the first item the candidate queries find, tried
-// in order, in one statement: UPDATE … WHERE id = COALESCE((SELECT … FOR
-// UPDATE SKIP LOCKED), …) AND <the item is free> RETURNING *. COALESCE
-// stops at the first query that finds an item, on both databases. On
-// PostgreSQL the chosen row is locked by the subquery until the statement
-// commits, so no other claimer can take it; on SQLite the statement runs
-// under the write lock. The free condition is checked again by the update
-// itself. It returns nil when no candidate finds an item.
-func (Store) ClaimFirst(ctx context.Context, db bun.IDB, orgID, who string, now, until time.Time, candidates ...*bun.SelectQuery) (*Submission, error) {
-	args := make([]any, len(candidates))
-	marks := make([]string, len(candidates))
-	for i, c := range candidates {
-		args[i], marks[i] = c, "(?)"
-	}
-	target := "id = " + marks[0]
-	if len(candidates) > 1 {
-		target = "id = COALESCE(" + strings.Join(marks, ", ") + ")"
-	}
-	return takeLease(ctx, db.NewUpdate().Where(target, args...), orgID, who, now, until)
-}
-
-// TakeLease gives the item to who unless someone holds a live lease on
-// it; the condition is re-checked here so that the claim stays exclusive
-// even if the candidate query were wrong. A draft survives only when the
-// same reviewer takes the item back. It returns nil when the item was not
-// free.
-func (Store) TakeLease(ctx context.Context, db bun.IDB, orgID, id, who string, now, until time.Time) (*Submission, error) {
-	return takeLease(ctx, db.NewUpdate().Where("id = ?", id), orgID, who, now, until)
-}
-
-func takeLease(ctx context.Context, q *bun.UpdateQuery, orgID, who string, now, until time.Time) (*Submission, error) {
-	sub := new(Submission)
-	res, err := q.Model(sub).
-		Set("draft = CASE WHEN claimed_by = ? THEN draft ELSE NULL END", who).
-		Set("status = ?", StatusInReview).Set("claimed_by = ?", who).Set("claimed_at = ?", now).
-		Set("lease_expires_at = ?", until).Set("updated_at = ?", now).Set("version = version + 1").
-		Where("org_id = ?", orgID).
-		Where("("+freeWhere+" OR ("+expiredWhere+"))", now).
-		Returning("*").Exec(ctx, sub)
-	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return nil, err
-	}
-	return sub, nil
+// MarkOverduePublished records that homework.overdue went out for ids.
+func (Store) MarkOverduePublished(ctx context.Context, db bun.IDB, ids []string, at time.Time) error {
+	_, err := db.NewUpdate().Model((*Submission)(nil)).Set("overdue_published_at = ?", at).Where("id IN (?)", bun.In(ids)).Exec(ctx)
+	return err
 }
 
 func (Store) Settings(ctx context.Context, db bun.IDB, orgID string) (*Settings, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ type NewSubmission struct {
 // came from in validation errors ("body.").
 func (s *Service) Submit(ctx context.Context, orgID string, in NewSubmission) (*Submission, error) {
 	var out *Submission
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, err = s.submit(ctx, tx, orgID, in, "body.")
 		return err
@@ -75,7 +76,7 @@ func (s *Service) submit(ctx context.Context, tx bun.IDB, orgID string, in NewSu
 		return nil, err
 	}
 	target := reviewTarget(assignment)
-	now := s.now()
+	now := s.Now()
 	sub := &Submission{ID: ids.New(), OrgID: orgID, Source: in.Source, ExternalID: in.ExternalID,
 		StudentID: student.ID, StudentExternalID: student.ExternalID, AssignmentID: assignment.ID, AssignmentExternalID: assignment.ExternalID,
 		CourseID: assignment.CourseID, ModuleID: assignment.ModuleID, CohortID: enrollment.CohortID, EnrollmentID: enrollment.ID,
@@ -92,7 +93,7 @@ func (s *Service) submit(ctx context.Context, tx bun.IDB, orgID string, in NewSu
 		}
 		return nil, err
 	}
-	return sub, s.record(ctx, tx, orgID, entitySubmission, sub.ID, auditlog.Diff(nil, sub))
+	return sub, s.Record(ctx, tx, orgID, entitySubmission, sub.ID, auditlog.Diff(nil, sub))
 }
 
 func checkNewSubmission(in NewSubmission, at string) error {
@@ -223,7 +224,7 @@ func (s *Service) route(ctx context.Context, tx bun.IDB, orgID string, curatorID
 	if err != nil || !active {
 		return nil, err
 	}
-	settings, err := s.settings(ctx, tx, orgID)
+	settings, err := s.store.Settings(ctx, tx, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -237,11 +238,17 @@ func (s *Service) route(ctx context.Context, tx bun.IDB, orgID string, curatorID
 
 // Submission returns one submission the caller may see.
 func (s *Service) Submission(ctx context.Context, orgID, id string, who Reviewer) (*Submission, error) {
-	sub, err := s.store.Submission(ctx, s.db, orgID, id)
+	sub, err := s.store.Submission(ctx, s.DB, orgID, id)
 	if err != nil {
 		return nil, err
 	}
 	return sub, s.mustSee(ctx, orgID, who, sub)
+}
+
+// SubmissionByExternalID returns the submission source knows as
+// externalID, or errs.ErrNotFound.
+func (s *Service) SubmissionByExternalID(ctx context.Context, orgID, source, externalID string) (*Submission, error) {
+	return s.store.SubmissionByExternalID(ctx, s.DB, orgID, source, externalID)
 }
 
 // Reviews lists the verdicts on a submission the caller may see.
@@ -249,5 +256,37 @@ func (s *Service) Reviews(ctx context.Context, orgID, id string, who Reviewer) (
 	if _, err := s.Submission(ctx, orgID, id, who); err != nil {
 		return nil, err
 	}
-	return s.store.Reviews(ctx, s.db, orgID, id)
+	return s.store.Reviews(ctx, s.DB, orgID, id)
+}
+
+// write writes cols of a submission read in tx while the stored version is
+// still was; an update that finds it moved is stale.
+func (s *Service) write(ctx context.Context, tx bun.IDB, sub *Submission, was int64, cols ...string) error {
+	ok, err := s.store.UpdateSubmission(ctx, tx, sub, was, cols...)
+	if err == nil && !ok {
+		err = errs.Stale("the submission", was)
+	}
+	return err
+}
+
+// bump gives a submission read in tx its next version and writes cols with
+// it, for changes that name no version of their own (no If-Match).
+func (s *Service) bump(ctx context.Context, tx bun.IDB, sub *Submission, now time.Time, cols ...string) error {
+	was := sub.Version
+	sub.Bump(now)
+	return s.write(ctx, tx, sub, was, withVersion(cols)...)
+}
+
+// versioned returns the Write of an optimistic update of a submission
+// (database.Optimistic): cols with the next version and time.
+func (s *Service) versioned(ctx context.Context, tx bun.IDB, cols ...string) func(*Submission, int64) (bool, error) {
+	cols = withVersion(cols)
+	return func(sub *Submission, was int64) (bool, error) {
+		return s.store.UpdateSubmission(ctx, tx, sub, was, cols...)
+	}
+}
+
+// withVersion adds the columns Bump changes to cols.
+func withVersion(cols []string) []string {
+	return slices.Concat(cols, []string{"updated_at", "version"})
 }

@@ -6,9 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/uptrace/bun"
-
-	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
@@ -36,54 +33,21 @@ type ListFilter struct {
 
 // List returns submissions the caller may see, most urgent first.
 func (s *Service) List(ctx context.Context, orgID string, who Reviewer, f ListFilter) ([]Submission, error) {
-	now := s.now()
-	var rows []Submission
-	q := s.db.NewSelect().Model(&rows).Where("org_id = ?", orgID).OrderExpr("due_at ASC, id ASC").Limit(int64(f.Limit + 1))
-	var cohorts []string
+	l := ListQuery{ListFilter: f, OrgID: orgID, Who: who, Now: s.Now()}
 	if !who.SeesAll {
 		var err error
-		if cohorts, err = s.school.CuratorCohorts(ctx, orgID, who.UserID); err != nil {
+		if l.Cohorts, err = s.school.CuratorCohorts(ctx, orgID, who.UserID); err != nil {
 			return nil, err
 		}
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("queue_curator_id = ?", who.UserID).WhereOr("claimed_by = ?", who.UserID).WhereOr("reviewed_by = ?", who.UserID)
-			if len(cohorts) > 0 {
-				q = q.WhereOr("queue_curator_id IS NULL AND cohort_id IN (?)", bun.In(cohorts))
-			}
-			return q
-		})
 	}
-	switch f.View {
-	case ViewMine:
-		q = q.Where(openWhere).Where("(queue_curator_id = ? OR claimed_by = ?)", who.UserID, who.UserID)
-	case ViewPool:
-		q = q.Where(openWhere).Where("queue_curator_id IS NULL")
-	case ViewOverdue:
-		q = q.Where(openWhere).Where("due_at < ?", now)
-	}
-	switch f.Status {
-	case "":
-	case StatusQueued:
-		q = q.Where("(status = ? OR (status = ? AND lease_expires_at < ?))", StatusQueued, StatusInReview, now)
-	case StatusInReview:
-		q = q.Where("status = ? AND lease_expires_at >= ?", StatusInReview, now)
-	default:
-		q = q.Where("status = ?", f.Status)
-	}
-	q = database.WhereSet(q,
-		database.Eq("cohort_id", f.CohortID),
-		database.Eq("assignment_id", f.AssignmentID),
-		database.Eq("queue_curator_id", f.CuratorID),
-		database.Eq("student_id", f.StudentID),
-	)
 	if f.After != nil {
 		due, err := time.Parse(time.RFC3339Nano, f.After[0])
 		if err != nil {
 			return nil, errs.Invalid("query.cursor", "malformed cursor; pass next_cursor from a previous page unchanged")
 		}
-		q = q.Where("(due_at > ? OR (due_at = ? AND id > ?))", due, due, f.After[1])
+		l.AfterDue = due
 	}
-	return rows, q.Scan(ctx)
+	return s.store.ListSubmissions(ctx, s.DB, l)
 }
 
 // QueueStats are the numbers of one curator, cohort or assignment. Times are
@@ -107,20 +71,6 @@ const (
 	ByAssignment = "assignment"
 )
 
-type statRow struct {
-	Status         string     `bun:"status"`
-	QueueCuratorID *string    `bun:"queue_curator_id"`
-	ClaimedBy      *string    `bun:"claimed_by"`
-	LeaseExpiresAt *time.Time `bun:"lease_expires_at"`
-	CohortID       string     `bun:"cohort_id"`
-	AssignmentID   string     `bun:"assignment_id"`
-	DueAt          time.Time  `bun:"due_at"`
-	ReviewedBy     *string    `bun:"reviewed_by"`
-	ReviewedAt     *time.Time `bun:"reviewed_at"`
-	ReviewSeconds  *int64     `bun:"review_seconds"`
-	Verdict        *string    `bun:"verdict"`
-}
-
 // QueueStats computes the queue's numbers grouped by curator, cohort or
 // assignment: open items now, and reviews completed in [from, to).
 // Percentiles are computed here from the stored seconds, so that both
@@ -130,74 +80,81 @@ func (s *Service) QueueStats(ctx context.Context, orgID, groupBy string, from, t
 	if !to.After(from) {
 		return nil, errs.Invalid("query.to", "must be after from")
 	}
-	now := s.now()
-	var rows []statRow
-	err := s.db.NewSelect().Model((*Submission)(nil)).
-		Column("status", "queue_curator_id", "claimed_by", "lease_expires_at", "cohort_id", "assignment_id", "due_at", "reviewed_by", "reviewed_at", "review_seconds", "verdict").
-		Where("org_id = ?", orgID).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where(openWhere).WhereOr("reviewed_at >= ? AND reviewed_at < ?", from, to)
-		}).Scan(ctx, &rows)
+	now := s.Now()
+	rows, err := s.store.StatsRows(ctx, s.DB, orgID, from, to)
 	if err != nil {
 		return nil, err
 	}
-	type acc struct {
-		QueueStats
-		seconds []int64
-		inSLA   int
-		rework  int
-	}
-	groups := map[string]*acc{}
-	get := func(k string) *acc {
-		if groups[k] == nil {
-			groups[k] = &acc{QueueStats: QueueStats{Key: k}}
+	groups := map[string]*statsAcc{}
+	for i := range rows {
+		r := &rows[i]
+		key := groupKey(groupBy, r)
+		if groups[key] == nil {
+			groups[key] = &statsAcc{QueueStats: QueueStats{Key: key}}
 		}
-		return groups[k]
-	}
-	for _, r := range rows {
-		open := r.Status == StatusQueued || r.Status == StatusInReview
-		key := groupKey(groupBy, r, open)
-		a := get(key)
-		if open {
-			held := r.Status == StatusInReview && r.LeaseExpiresAt != nil && r.LeaseExpiresAt.After(now)
-			if held {
-				a.InReview++
-			} else {
-				a.Queued++
-			}
-			if r.DueAt.Before(now) {
-				a.Overdue++
-			}
-			continue
-		}
-		a.Reviewed++
-		if r.ReviewSeconds != nil {
-			a.seconds = append(a.seconds, *r.ReviewSeconds)
-		}
-		if r.ReviewedAt != nil && !r.ReviewedAt.After(r.DueAt) {
-			a.inSLA++
-		}
-		if r.Verdict != nil && *r.Verdict == StatusReworkRequested {
-			a.rework++
-		}
+		groups[key].add(r, now)
 	}
 	out := make([]QueueStats, 0, len(groups))
 	for _, a := range groups {
-		if a.Reviewed > 0 {
-			sort.Slice(a.seconds, func(i, j int) bool { return a.seconds[i] < a.seconds[j] })
-			if len(a.seconds) > 0 {
-				a.MedianSeconds, a.P90Seconds = ptr(percentile(a.seconds, 50)), ptr(percentile(a.seconds, 90))
-			}
-			a.SLAPercent = ptr(round1(float64(a.inSLA) * 100 / float64(a.Reviewed)))
-			a.ReworkPercent = ptr(round1(float64(a.rework) * 100 / float64(a.Reviewed)))
-		}
-		out = append(out, a.QueueStats)
+		out = append(out, a.result())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out, nil
 }
 
-func groupKey(groupBy string, r statRow, open bool) string {
+// statsAcc gathers the numbers of one group of QueueStats.
+type statsAcc struct {
+	QueueStats
+	seconds []int64
+	inSLA   int
+	rework  int
+}
+
+// add counts one submission: an open one by its state at now, a reviewed
+// one by its review.
+func (a *statsAcc) add(r *Submission, now time.Time) {
+	if r.Open() {
+		held := r.Status == StatusInReview && r.LeaseExpiresAt != nil && r.LeaseExpiresAt.After(now)
+		if held {
+			a.InReview++
+		} else {
+			a.Queued++
+		}
+		if r.DueAt.Before(now) {
+			a.Overdue++
+		}
+		return
+	}
+	a.Reviewed++
+	if r.ReviewSeconds != nil {
+		a.seconds = append(a.seconds, *r.ReviewSeconds)
+	}
+	if r.ReviewedAt != nil && !r.ReviewedAt.After(r.DueAt) {
+		a.inSLA++
+	}
+	if r.Verdict != nil && *r.Verdict == StatusReworkRequested {
+		a.rework++
+	}
+}
+
+// result is the group's numbers, with the review times' percentiles and
+// the rates when it has reviews.
+func (a *statsAcc) result() QueueStats {
+	if a.Reviewed > 0 {
+		sort.Slice(a.seconds, func(i, j int) bool { return a.seconds[i] < a.seconds[j] })
+		if len(a.seconds) > 0 {
+			a.MedianSeconds, a.P90Seconds = ptr(percentile(a.seconds, 50)), ptr(percentile(a.seconds, 90))
+		}
+		a.SLAPercent = ptr(round1(float64(a.inSLA) * 100 / float64(a.Reviewed)))
+		a.ReworkPercent = ptr(round1(float64(a.rework) * 100 / float64(a.Reviewed)))
+	}
+	return a.QueueStats
+}
+
+// groupKey is the group a submission counts in: its cohort, its
+// assignment, or its curator: the queue's owner ("pool" for none) while it
+// is open, its reviewer once reviewed.
+func groupKey(groupBy string, r *Submission) string {
 	switch groupBy {
 	case ByCohort:
 		return r.CohortID
@@ -205,7 +162,7 @@ func groupKey(groupBy string, r statRow, open bool) string {
 		return r.AssignmentID
 	}
 	who := r.QueueCuratorID
-	if !open {
+	if !r.Open() {
 		who = r.ReviewedBy
 	}
 	if who == nil {
@@ -245,19 +202,9 @@ func (s *Service) CompletionRate(ctx context.Context, orgID, cohortID string) ([
 	if err != nil {
 		return nil, err
 	}
-	var counts []struct {
-		CohortID string `bun:"cohort_id"`
-		ModuleID string `bun:"module_id"`
-		Students int    `bun:"students"`
-	}
-	err = s.db.NewSelect().Model((*Submission)(nil)).ColumnExpr("cohort_id, module_id, COUNT(DISTINCT student_id) AS students").
-		Where("org_id = ?", orgID).GroupExpr("cohort_id, module_id").Scan(ctx, &counts)
+	submitted, err := s.store.StudentsSubmitted(ctx, s.DB, orgID)
 	if err != nil {
 		return nil, err
-	}
-	submitted := map[[2]string]int{}
-	for _, c := range counts {
-		submitted[[2]string{c.CohortID, c.ModuleID}] = c.Students
 	}
 	var out []CompletionRate
 	modules := map[string][]Module{}

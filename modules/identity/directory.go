@@ -7,6 +7,13 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
+// OrgByID returns a school by id, or errs.ErrNotFound. The server's
+// adapters read a school's time zone and currency through it: only identity
+// reads the orgs table.
+func (s *Service) OrgByID(ctx context.Context, id string) (*Org, error) {
+	return s.store.OrgByID(ctx, s.DB, id)
+}
+
 // Person is what other modules may know about a member of a school: enough
 // to assign work, show a name and count days since joining.
 type Person struct {
@@ -24,7 +31,7 @@ func (s *Service) ActivePeople(ctx context.Context, orgID, role string) ([]Perso
 	var out []Person
 	after := ""
 	for {
-		page, err := s.store.ListMembers(ctx, s.db, orgID, MemberFilter{Role: role, Status: StatusActive, Limit: 500, AfterID: after})
+		page, err := s.store.ListMembers(ctx, s.DB, orgID, MemberFilter{Role: role, Status: StatusActive, Limit: 500, AfterID: after})
 		if err != nil {
 			return nil, err
 		}
@@ -47,7 +54,7 @@ func (s *Service) ActivePeople(ctx context.Context, orgID, role string) ([]Perso
 // ActivePerson returns one active member of a school, or errs.ErrNotFound
 // when the user is not an active member there.
 func (s *Service) ActivePerson(ctx context.Context, orgID, userID string) (*Person, error) {
-	m, err := s.store.Member(ctx, s.db, orgID, userID)
+	m, err := s.store.Member(ctx, s.DB, orgID, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +67,7 @@ func (s *Service) ActivePerson(ctx context.Context, orgID, userID string) (*Pers
 // ActivePersonByEmail returns the active member of a school with the email
 // (case-insensitive), or errs.ErrNotFound.
 func (s *Service) ActivePersonByEmail(ctx context.Context, orgID, email string) (*Person, error) {
-	u, err := s.store.UserByEmail(ctx, s.db, email)
+	u, err := s.store.UserByEmail(ctx, s.DB, email)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@
 package identity
 
 import (
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -29,6 +30,12 @@ type Org struct {
 	Version   int64     `bun:"version" json:"version"`
 }
 
+// RowVersion is the school's version, for If-Match.
+func (o *Org) RowVersion() int64 { return o.Version }
+
+// Bump gives the school its next version, changed at at.
+func (o *Org) Bump(at time.Time) { o.Version++; o.UpdatedAt = at }
+
 // User is a person who can sign in. A user may work for several schools.
 type User struct {
 	bun.BaseModel `bun:"table:users"`
@@ -45,6 +52,16 @@ type User struct {
 	Version       int64     `bun:"version" json:"version"`
 }
 
+// RowVersion is the user's version.
+func (u *User) RowVersion() int64 { return u.Version }
+
+// Bump gives the user its next version, changed at at.
+func (u *User) Bump(at time.Time) { u.Version++; u.UpdatedAt = at }
+
+// emailKey is how an email is compared and stored for lookup: emails are
+// unique whatever their case and surrounding spaces.
+func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
 // Membership binds a user to a school. Its roles are MembershipRole rows.
 type Membership struct {
 	bun.BaseModel `bun:"table:memberships"`
@@ -57,6 +74,13 @@ type Membership struct {
 	UpdatedAt time.Time `bun:"updated_at" json:"-"`
 	Version   int64     `bun:"version" json:"version"`
 }
+
+// RowVersion is the membership's version, for If-Match. Role changes bump
+// it too, so that concurrent edits of one member are detected.
+func (m *Membership) RowVersion() int64 { return m.Version }
+
+// Bump gives the membership its next version, changed at at.
+func (m *Membership) Bump(at time.Time) { m.Version++; m.UpdatedAt = at }
 
 // MembershipRole is one role a member holds in a school.
 type MembershipRole struct {
@@ -76,6 +100,16 @@ type Member struct {
 	Name       string   `json:"name"`
 	UserStatus string   `json:"user_status"`
 	Roles      []string `json:"roles"`
+}
+
+// hasRole reports whether the member holds role in the school.
+func (m *Member) hasRole(role string) bool {
+	for _, r := range m.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
 }
 
 // Token is a sign-in session. Only the SHA-256 of the token is stored.

@@ -36,24 +36,23 @@ func (s *Service) EnsureDemoUser(ctx context.Context, spec UserSpec) (*User, boo
 }
 
 func (s *Service) ensureUser(ctx context.Context, spec UserSpec) (*User, bool, error) {
-	if u, err := s.store.UserByEmail(ctx, s.db, spec.Email); err == nil {
+	if u, err := s.store.UserByEmail(ctx, s.DB, spec.Email); err == nil {
 		return u, false, nil
 	} else if !errors.Is(err, errs.ErrNotFound) {
 		return nil, false, err
 	}
 	var u *User
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		u, err = s.findOrCreateUser(ctx, tx, "", spec.Email, spec.Name, hashPassword(spec.Password, s.cfg.PasswordParams))
 		if err != nil || !spec.PlatformAdmin {
 			return err
 		}
 		u.PlatformAdmin = true
-		if _, err := tx.NewUpdate().Model(u).Column("platform_admin").WherePK().Exec(ctx); err != nil {
+		if err := s.store.SetPlatformAdmin(ctx, tx, u); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, auditlog.Entry{EntityType: "user", EntityID: u.ID,
-			Changes: map[string]auditlog.Change{"platform_admin": {Before: false, After: true}}})
+		return s.Record(ctx, tx, "", "user", u.ID, map[string]auditlog.Change{"platform_admin": {Before: false, After: true}})
 	})
 	return u, err == nil, err
 }
@@ -61,7 +60,7 @@ func (s *Service) ensureUser(ctx context.Context, spec UserSpec) (*User, bool, e
 // EnsureOrg creates the school unless its slug is taken, and reports whether
 // it did.
 func (s *Service) EnsureOrg(ctx context.Context, in NewOrg) (*Org, bool, error) {
-	if o, err := s.store.OrgBySlug(ctx, s.db, in.Slug); err == nil {
+	if o, err := s.store.OrgBySlug(ctx, s.DB, in.Slug); err == nil {
 		return o, false, nil
 	} else if !errors.Is(err, errs.ErrNotFound) {
 		return nil, false, err
@@ -76,12 +75,12 @@ func (s *Service) EnsureMember(ctx context.Context, orgID, userID string, roles 
 	if err := checkRoles(roles, "roles"); err != nil {
 		return err
 	}
-	if _, err := s.store.Membership(ctx, s.db, orgID, userID); err == nil {
+	if _, err := s.store.Membership(ctx, s.DB, orgID, userID); err == nil {
 		return nil
 	} else if !errors.Is(err, errs.ErrNotFound) {
 		return err
 	}
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return s.addMembership(ctx, tx, orgID, userID, roles)
 	})
 }

@@ -35,7 +35,7 @@ func throttleKeys(email, ip string) []throttleKey {
 
 func (s *Service) checkThrottle(ctx context.Context, keys []throttleKey, now time.Time) error {
 	for _, k := range keys {
-		row, err := s.store.Throttle(ctx, s.db, k.key)
+		row, err := s.store.Throttle(ctx, s.DB, k.key)
 		if err != nil {
 			return err
 		}
@@ -47,7 +47,7 @@ func (s *Service) checkThrottle(ctx context.Context, keys []throttleKey, now tim
 }
 
 func (s *Service) recordFailure(ctx context.Context, keys []throttleKey, now time.Time) error {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for _, k := range keys {
 			row, err := s.store.LockThrottle(ctx, tx, k.key, now)
 			if err != nil {

@@ -69,7 +69,7 @@ func (s *Service) Ingest(ctx context.Context, orgID string, body []byte, signatu
 		return nil, err
 	}
 	res := &BatchResult{Events: make([]Outcome, len(raws))}
-	now := s.now()
+	now := s.Now()
 	for i, raw := range raws {
 		out, err := s.ingestOne(ctx, orgID, i, raw, now)
 		if err != nil {
@@ -87,8 +87,8 @@ func (s *Service) Ingest(ctx context.Context, orgID string, body []byte, signatu
 			res.Rejected++
 		}
 	}
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return s.record(ctx, tx, orgID, "event_batch", ids.New(), counts(map[string]int{
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return s.Record(ctx, tx, orgID, "event_batch", ids.New(), counts(map[string]int{
 			"events": len(raws), "accepted": res.Accepted, "duplicates": res.Duplicates, "rejected": res.Rejected}))
 	})
 	return res, err
@@ -97,7 +97,7 @@ func (s *Service) Ingest(ctx context.Context, orgID string, body []byte, signatu
 var errBadSignature = fmt.Errorf("%w: the school requires X-Signature: sha256=<hex HMAC-SHA256 of the raw body with the signing secret>; it is missing or does not match", errs.ErrUnauthorized)
 
 func (s *Service) checkSignature(ctx context.Context, orgID string, body []byte, signature string) error {
-	st, err := s.store.Settings(ctx, s.db, orgID)
+	st, err := s.store.Settings(ctx, s.DB, orgID)
 	if errors.Is(err, errs.ErrNotFound) || (err == nil && st.SigningSecret == "") {
 		return nil
 	}
@@ -209,7 +209,7 @@ func (s *Service) parseEvent(raw json.RawMessage) (events.Inbound, error) {
 		switch {
 		case err != nil:
 			bad("occurred_at", "must be an RFC 3339 time such as 2026-03-02T09:00:00Z")
-		case t.Year() < 1970 || t.After(s.now().Add(maxClockSkew)):
+		case t.Year() < 1970 || t.After(s.Now().Add(maxClockSkew)):
 			bad("occurred_at", "must be after 1970 and not in the future")
 		}
 		ev.OccurredAt = t.UTC().Truncate(time.Microsecond)
@@ -286,7 +286,7 @@ func (s *Service) applyNew(ctx context.Context, i int, ev events.Inbound, now ti
 		ReceivedAt: now, Data: ev.Data, Status: InboxPendingHandler}
 	if h == nil {
 		// A single statement is its own transaction.
-		inserted, err := s.store.InsertInbox(ctx, s.db, row)
+		inserted, err := s.store.InsertInbox(ctx, s.DB, row)
 		if err != nil || inserted {
 			return Outcome{EventID: ev.EventID, Outcome: OutcomeAccepted, InboxStatus: row.Status}, err
 		}
@@ -294,7 +294,7 @@ func (s *Service) applyNew(ctx context.Context, i int, ev events.Inbound, now ti
 	}
 	row.Status, row.Attempts, row.AppliedAt = InboxApplied, 1, &now
 	inserted := false
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if inserted, err = s.store.InsertInbox(ctx, tx, row); err != nil || !inserted {
 			return err
@@ -317,7 +317,7 @@ func (s *Service) applyNew(ctx context.Context, i int, ev events.Inbound, now ti
 // nothing of what the handler did.
 func (s *Service) keepNewFailure(ctx context.Context, i int, row *InboxEvent, ev events.Inbound, cause error) (Outcome, error) {
 	row.Status, row.LastError, row.AppliedAt = s.failure(ev, cause)
-	if _, err := s.store.InsertInbox(ctx, s.db, row); err != nil {
+	if _, err := s.store.InsertInbox(ctx, s.DB, row); err != nil {
 		return Outcome{}, err
 	}
 	out := rejected(ev.EventID, i, cause)
@@ -364,7 +364,7 @@ func rejected(eventID string, i int, err error) Outcome {
 // rejected or failed is tried again with the data just sent, so the LMS can
 // correct an event by sending it again.
 func (s *Service) resend(ctx context.Context, i int, ev events.Inbound, now time.Time) (Outcome, error) {
-	stored, err := s.store.InboxByEventID(ctx, s.db, ev.OrgID, ev.EventID)
+	stored, err := s.store.InboxByEventID(ctx, s.DB, ev.OrgID, ev.EventID)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -386,124 +386,16 @@ func (s *Service) resend(ctx context.Context, i int, ev events.Inbound, now time
 	return Outcome{EventID: ev.EventID, Outcome: OutcomeAccepted, InboxStatus: res.status}, nil
 }
 
-// applied is what became of a stored event that was applied again.
-type applied struct {
-	status string // its new status; "" when it was no longer waiting
-	cause  error  // the handler's error when it refused or failed the event
-}
-
-// applyStored runs the handler of a stored event if its status is still one
-// of from, in one transaction that also records the outcome. With replace,
-// the event's content becomes what was just sent.
-func (s *Service) applyStored(ctx context.Context, orgID, id string, from []string, replace *events.Inbound, now time.Time) (applied, error) {
-	var row *InboxEvent
-	var ev events.Inbound
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		if row, err = s.store.LockInbox(ctx, tx, orgID, id); err != nil {
-			return err
-		}
-		if !contains(from, row.Status) {
-			row = nil
-			return nil
-		}
-		if replace != nil {
-			row.Type, row.OccurredAt, row.ReceivedAt, row.Data = replace.Type, replace.OccurredAt, now, replace.Data
-		}
-		ev = events.Inbound{OrgID: row.OrgID, EventID: row.EventID, Type: row.Type, OccurredAt: row.OccurredAt, Data: row.Data}
-		row.Attempts++
-		h, _ := s.handler(row.Type)
-		if h == nil {
-			row.Status, row.LastError = InboxPendingHandler, ""
-			return s.store.UpdateInbox(ctx, tx, row)
-		}
-		if err := runHandler(ctx, tx, h, ev); err != nil {
-			return err
-		}
-		at := s.now()
-		row.Status, row.LastError, row.AppliedAt = InboxApplied, "", &at
-		return s.store.UpdateInbox(ctx, tx, row)
-	})
-	var he *handlerError
-	switch {
-	case errors.As(err, &he):
-		// The handler's writes are rolled back; keep the event, and the
-		// content just sent, with the reason.
-		row.Status, row.LastError, row.AppliedAt = s.failure(ev, he.err)
-		if err := s.store.UpdateInbox(ctx, s.db, row); err != nil {
-			return applied{}, err
-		}
-		return applied{status: row.Status, cause: he.err}, nil
-	case err != nil:
-		return applied{}, err
-	case row == nil:
-		return applied{}, nil
-	}
-	return applied{status: row.Status}, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// ReplayResult counts what a replay did.
-type ReplayResult struct {
-	Applied, Rejected, Failed, Skipped, Remaining int
-}
-
-// MaxReplay is the most events one replay request applies.
-const MaxReplay = 10000
-
-// Replay applies, in the order they were received, up to limit stored events
-// of types that wait for a handler or whose handler failed. Each event is
-// applied in its own transaction and only if it is still waiting, so that
-// two replays at once apply nothing twice. Every type must have a handler.
-func (s *Service) Replay(ctx context.Context, orgID string, types []string, limit int) (*ReplayResult, error) {
-	for i, t := range types {
-		if h, _ := s.handler(t); h == nil {
-			return nil, errs.Invalid("body.types["+strconv.Itoa(i)+"]", "no handler is registered for "+t+"; its events stay stored until one is")
-		}
-	}
-	pending, err := s.store.Replayable(ctx, s.db, orgID, types, limit)
-	if err != nil {
-		return nil, err
-	}
-	res := &ReplayResult{}
-	for _, id := range pending {
-		unlock := s.lockWrites()
-		done, err := s.applyStored(ctx, orgID, id, []string{InboxPendingHandler, InboxFailed}, nil, s.now())
-		unlock()
-		if err != nil {
-			return nil, err
-		}
-		switch done.status {
-		case InboxApplied:
-			res.Applied++
-		case InboxRejected:
-			res.Rejected++
-		case InboxFailed:
-			res.Failed++
-		default:
-			res.Skipped++
-		}
-	}
-	if res.Remaining, err = s.store.CountReplayable(ctx, s.db, orgID, types); err != nil {
-		return nil, err
-	}
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		changes := counts(map[string]int{"applied": res.Applied, "rejected": res.Rejected, "failed": res.Failed, "skipped": res.Skipped, "remaining": res.Remaining})
-		changes["types"] = auditlog.Change{After: types}
-		return s.record(ctx, tx, orgID, "event_replay", ids.New(), changes)
-	})
-	return res, err
-}
-
 // ListInbox returns one page of the school's inbox, newest first.
 func (s *Service) ListInbox(ctx context.Context, orgID string, f InboxFilter) ([]InboxEvent, error) {
-	return s.store.ListInbox(ctx, s.db, orgID, f)
+	return s.store.ListInbox(ctx, s.DB, orgID, f)
+}
+
+// counts turns named numbers into audit changes (after-values only).
+func counts(kv map[string]int) map[string]auditlog.Change {
+	out := make(map[string]auditlog.Change, len(kv))
+	for k, v := range kv {
+		out[k] = auditlog.Change{After: v}
+	}
+	return out
 }

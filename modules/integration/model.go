@@ -42,6 +42,12 @@ type Settings struct {
 	Version       int64      `bun:"version" json:"-"`
 }
 
+// RowVersion is the settings' version; every change bumps it.
+func (s *Settings) RowVersion() int64 { return s.Version }
+
+// Bump gives the settings their next version, changed at at.
+func (s *Settings) Bump(at time.Time) { s.Version++; s.UpdatedAt = at }
+
 // InboxEvent is one event received from a school's LMS, whatever became of it.
 type InboxEvent struct {
 	bun.BaseModel `bun:"table:integration_inbox"`
@@ -75,6 +81,12 @@ type Endpoint struct {
 	UpdatedAt    time.Time `bun:"updated_at" json:"-"`
 	Version      int64     `bun:"version" json:"-"`
 }
+
+// RowVersion is the endpoint's version, the ETag of its API.
+func (e *Endpoint) RowVersion() int64 { return e.Version }
+
+// Bump gives the endpoint its next version, changed at at.
+func (e *Endpoint) Bump(at time.Time) { e.Version++; e.UpdatedAt = at }
 
 // Subscribes reports whether the endpoint wants events of type t.
 func (e *Endpoint) Subscribes(t string) bool {

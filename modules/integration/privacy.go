@@ -155,13 +155,3 @@ func hasNUL(v any) bool {
 	}
 	return false
 }
-
-// likeAny escapes values for a LIKE substring match.
-func likeAny(values []string) []string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = "%" + r.Replace(v) + "%"
-	}
-	return out
-}

@@ -46,7 +46,7 @@ type acknowledgeInput struct {
 }
 
 type listAcksInput struct {
-	OrgPath
+	httpapi.OrgPath
 	httpapi.PageQuery
 	ArticleID  string `query:"article_id" format:"uuid"`
 	RevisionID string `query:"revision_id" format:"uuid" doc:"The major revision acknowledged."`
@@ -54,13 +54,13 @@ type listAcksInput struct {
 }
 
 type listMyAcksInput struct {
-	OrgPath
+	httpapi.OrgPath
 	httpapi.PageQuery
 	ArticleID string `query:"article_id" format:"uuid"`
 }
 
 type ackPath struct {
-	OrgPath
+	httpapi.OrgPath
 	AckID string `path:"ack_id" format:"uuid"`
 }
 
@@ -90,13 +90,13 @@ func readingItemDTO(it ReadingItem) ReadingItemDTO {
 }
 
 type readingInput struct {
-	OrgPath
+	httpapi.OrgPath
 	httpapi.PageQuery
 	Status string `query:"status" enum:"pending,overdue,done"`
 }
 
 type personReadingInput struct {
-	OrgPath
+	httpapi.OrgPath
 	httpapi.PageQuery
 	UserID string `path:"user_id" format:"uuid"`
 	Status string `query:"status" enum:"pending,overdue,done"`
@@ -127,7 +127,7 @@ type ArticleTallyDTO struct {
 }
 
 type tallyInput struct {
-	OrgPath
+	httpapi.OrgPath
 	httpapi.PageQuery
 }
 
@@ -162,7 +162,7 @@ type PersonTallyDTO struct {
 }
 
 type peopleTallyInput struct {
-	OrgPath
+	httpapi.OrgPath
 	httpapi.PageQuery
 	Status string `query:"status" enum:"pending,overdue,done" doc:"Only people with at least one item in this status."`
 	Role   string `query:"role" enum:"admin,head_of_service,senior_curator,curator,hr,finance,integration"`
@@ -181,7 +181,7 @@ type ReminderDTO struct {
 }
 
 type listRemindersInput struct {
-	OrgPath
+	httpapi.OrgPath
 	httpapi.PageQuery
 	ArticleID string `query:"article_id" format:"uuid"`
 	UserID    string `query:"user_id" format:"uuid"`
@@ -193,12 +193,6 @@ type sendRemindersOutput struct {
 	Body struct {
 		Emitted int `json:"emitted" doc:"Reminders emitted now; each person is reminded of a revision once."`
 	}
-}
-
-// computedPage reads a cursor of a computed list (one opaque key).
-func computedPage(p httpapi.PageQuery) (string, error) {
-	after, err := httpapi.DecodeCursor(p.Cursor, 1)
-	return first(after), err
 }
 
 func registerReading(api huma.API, svc *Service) {
@@ -220,7 +214,7 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "Your required reading",
 		Description: "Every article required for your roles with its status (pending, overdue, done) and due date, soonest first. A major revision makes a done article pending again.",
 	}, func(ctx context.Context, in *readingInput) (*readingOutput, error) {
-		after, err := computedPage(in.PageQuery)
+		after, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -236,11 +230,11 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "Your own acknowledgments",
 		Description: "Newest first, every revision you ever acknowledged. Nobody else's acknowledgments are shown here.",
 	}, func(ctx context.Context, in *listMyAcksInput) (*listAcksOutput, error) {
-		before, err := httpapi.DecodeCursor(in.Cursor, 1)
+		before, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := svc.MyAcknowledgments(ctx, ViewerFrom(ctx), httpapi.OrgID(ctx), AckFilter{ArticleID: in.ArticleID, Limit: in.Limit, BeforeID: first(before)})
+		rows, err := svc.MyAcknowledgments(ctx, ViewerFrom(ctx), httpapi.OrgID(ctx), AckFilter{ArticleID: in.ArticleID, Limit: in.Limit, BeforeID: before})
 		if err != nil {
 			return nil, err
 		}
@@ -253,11 +247,11 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "List everyone's acknowledgments",
 		Description: "Newest first; for the head of service, HR and admins. Filter by article, revision or person.",
 	}, func(ctx context.Context, in *listAcksInput) (*listAcksOutput, error) {
-		before, err := httpapi.DecodeCursor(in.Cursor, 1)
+		before, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := svc.Acknowledgments(ctx, httpapi.OrgID(ctx), AckFilter{ArticleID: in.ArticleID, RevisionID: in.RevisionID, UserID: in.UserID, Limit: in.Limit, BeforeID: first(before)})
+		rows, err := svc.Acknowledgments(ctx, httpapi.OrgID(ctx), AckFilter{ArticleID: in.ArticleID, RevisionID: in.RevisionID, UserID: in.UserID, Limit: in.Limit, BeforeID: before})
 		if err != nil {
 			return nil, err
 		}
@@ -282,7 +276,7 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "Required reading per article",
 		Description: "For each required published article, how many people it is required for have acknowledged its current major revision, and how many are pending or overdue.",
 	}, func(ctx context.Context, in *tallyInput) (*articleTallyOutput, error) {
-		after, err := computedPage(in.PageQuery)
+		after, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -304,7 +298,7 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "Who has read one article",
 		Description: "Everyone the article is required for, by name, with their status and due date; status=pending or overdue shows who has not acknowledged.",
 	}, func(ctx context.Context, in *articleReadingInput) (*articleReadingOutput, error) {
-		after, err := computedPage(in.PageQuery)
+		after, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -327,7 +321,7 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "Required reading per person",
 		Description: "For each active member with required reading, by name: how much is done, pending and overdue.",
 	}, func(ctx context.Context, in *peopleTallyInput) (*peopleTallyOutput, error) {
-		after, err := computedPage(in.PageQuery)
+		after, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -345,7 +339,7 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "One person's required reading",
 		Description: "What the person must read, with status and due date, soonest first; a person who is not an active member is not found.",
 	}, func(ctx context.Context, in *personReadingInput) (*readingOutput, error) {
-		after, err := computedPage(in.PageQuery)
+		after, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -361,11 +355,11 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "List the overdue-reading reminders emitted",
 		Description: "Newest first. Each is a kb.reading_overdue event that was published; the list keeps them for replay.",
 	}, func(ctx context.Context, in *listRemindersInput) (*listRemindersOutput, error) {
-		before, err := httpapi.DecodeCursor(in.Cursor, 1)
+		before, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := svc.Reminders(ctx, httpapi.OrgID(ctx), ReminderFilter{ArticleID: in.ArticleID, UserID: in.UserID, Limit: in.Limit, BeforeID: first(before)})
+		rows, err := svc.Reminders(ctx, httpapi.OrgID(ctx), ReminderFilter{ArticleID: in.ArticleID, UserID: in.UserID, Limit: in.Limit, BeforeID: before})
 		if err != nil {
 			return nil, err
 		}
@@ -378,8 +372,8 @@ func registerReading(api huma.API, svc *Service) {
 		OperationID: "send-kb-reading-reminders", Method: http.MethodPost, Path: "/v1/orgs/{org}/kb/reading-reminders", Tags: []string{tagReading},
 		Summary:     "Remind everyone whose required reading is overdue",
 		Description: "Emits a kb.reading_overdue event for each person and required revision overdue now that was not reminded yet; running it again emits nothing new.",
-	}, func(ctx context.Context, _ *OrgPath) (*sendRemindersOutput, error) {
-		n, err := svc.EmitOrgReminders(ctx, httpapi.OrgID(ctx), svc.clock.Now())
+	}, func(ctx context.Context, _ *httpapi.OrgPath) (*sendRemindersOutput, error) {
+		n, err := svc.EmitOrgReminders(ctx, httpapi.OrgID(ctx), svc.Now())
 		if err != nil {
 			return nil, err
 		}

@@ -27,7 +27,7 @@ type TemplateDTO struct {
 
 func templateDTO(t *Template) TemplateDTO {
 	return TemplateDTO{ID: t.ID, Category: t.Category, Title: t.Title, Body: t.Body, Variables: t.Variables(),
-		UsageCount: t.UsageCount, LastUsedAt: utcPtr(t.LastUsedAt), CreatedBy: t.CreatedBy,
+		UsageCount: t.UsageCount, LastUsedAt: httpapi.UTC(t.LastUsedAt), CreatedBy: t.CreatedBy,
 		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(), Version: t.Version}
 }
 
@@ -42,12 +42,12 @@ func newTemplateOutput(t *Template) *templateOutput {
 
 // TemplatePath addresses one template.
 type TemplatePath struct {
-	OrgPath
+	httpapi.OrgPath
 	ID string `path:"id" format:"uuid" doc:"Template id."`
 }
 
 type listTemplatesInput struct {
-	OrgPath
+	httpapi.OrgPath
 	httpapi.PageQuery
 	Category string `query:"category" maxLength:"64"`
 }
@@ -55,7 +55,7 @@ type listTemplatesInput struct {
 type listTemplatesOutput struct{ Body httpapi.Page[TemplateDTO] }
 
 type createTemplateInput struct {
-	OrgPath
+	httpapi.OrgPath
 	Body struct {
 		Category string `json:"category" pattern:"^[a-z][a-z0-9_]{1,62}$"`
 		Title    string `json:"title" minLength:"1" maxLength:"300"`
@@ -102,11 +102,11 @@ func registerTemplates(api huma.API, svc *Service) {
 		Summary:     "List answer templates",
 		Description: "Ordered by creation; filter by category.",
 	}, func(ctx context.Context, in *listTemplatesInput) (*listTemplatesOutput, error) {
-		after, err := httpapi.DecodeCursor(in.Cursor, 1)
+		after, err := httpapi.AfterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := svc.Templates(ctx, httpapi.OrgID(ctx), TemplateFilter{Category: in.Category, Limit: in.Limit, AfterID: first(after)})
+		rows, err := svc.Templates(ctx, httpapi.OrgID(ctx), TemplateFilter{Category: in.Category, Limit: in.Limit, AfterID: after})
 		if err != nil {
 			return nil, err
 		}

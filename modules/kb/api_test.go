@@ -9,16 +9,56 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/authz"
 )
 
-// The service lets EditorRoles see drafts and every audience; the policy
-// lets the same roles write. The two must not drift apart.
-func TestEditorRolesAreThePolicyWriters(t *testing.T) {
-	s := apptest.New(t, "sqlite")
-	for _, role := range authz.Roles {
-		writes := s.App.Enforcer().Allowed([]string{role}, authz.Permission{Object: "kb_articles", Action: "write"})
-		if editor := (kb.Viewer{Roles: []string{role}}).Editor(); editor != writes {
-			t.Errorf("%s: kb.EditorRoles says editor=%v, policy says kb_articles:write=%v", role, editor, writes)
+// Who sees drafts and every audience is what the policy says of
+// kb_articles:read_all: for each role, what the API shows follows it.
+func TestPolicyDecidesWhoSeesEveryArticle(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
+		alpha := s.NewSchool("alpha")
+		draft := create(t, s, alpha, regulation("Черновик", "Текст"))
+		forNobody := regulation("Только для интеграции", "Текст")
+		forNobody["audience_roles"], forNobody["required_roles"] = []string{"integration"}, []string{}
+		narrow := publish(t, s, alpha, create(t, s, alpha, forNobody), "major")
+		policy := s.App.Enforcer()
+		var some, notAll bool
+		for _, role := range authz.Roles {
+			t.Run(role, func(t *testing.T) {
+				s := s.WithT(t)
+				who := alpha.People[role]
+				if !policy.Allowed([]string{role}, authz.Permission{Object: "kb_articles", Action: "read"}) {
+					s.Do(get, alpha.Path("/kb/articles/"+draft.ID), nil, who.Auth()).ExpectProblem(403)
+					return
+				}
+				all := policy.Allowed([]string{role}, authz.Permission{Object: "kb_articles", Action: "read_all"})
+				some, notAll = some || all, notAll || !all
+				want := 404
+				if all {
+					want = 200
+				}
+				res := s.Do(get, alpha.Path("/kb/articles/"+draft.ID), nil, who.Auth()).Expect(want)
+				if all {
+					var seen article
+					if res.Decode(&seen); seen.Draft == nil || seen.DraftRevisionID != draft.DraftRevisionID {
+						t.Errorf("%s, granted read_all, does not see the draft: %+v", role, seen)
+					}
+				}
+				s.Do(get, alpha.Path("/kb/articles/"+narrow.ID), nil, who.Auth()).Expect(want)
+				s.Do(get, alpha.Path("/kb/articles/"+draft.ID+"/revisions/"+draft.DraftRevisionID), nil, who.Auth()).Expect(want)
+				var list page[article]
+				s.Do(get, alpha.Path("/kb/articles"), nil, who.Auth()).Expect(200).Decode(&list)
+				if got := len(list.Items) == 2; got != all {
+					t.Errorf("%s lists %d articles; read_all=%v", role, len(list.Items), all)
+				}
+				var hits struct{ Items []struct{ ArticleID string } }
+				s.Do(get, alpha.Path("/kb/search?"+escape("q=текст")), nil, who.Auth()).Expect(200).Decode(&hits)
+				if got := len(hits.Items) == 2; got != all {
+					t.Errorf("%s finds %d articles; read_all=%v", role, len(hits.Items), all)
+				}
+			})
 		}
-	}
+		if !some || !notAll {
+			t.Fatal("the policy should grant kb_articles:read_all to some readers and not to others")
+		}
+	})
 }
 
 func TestCategories(t *testing.T) {
@@ -75,9 +115,12 @@ func TestArticleLifecycle(t *testing.T) {
 		if a.Draft.ContentSHA256 != kb.ContentHash("Проверка ДЗ", "Проверяйте работу за 24 часа.") {
 			t.Fatal("the draft's hash is not the content hash")
 		}
+		path := "/kb/articles/" + a.ID
 
 		// A draft is the editors' business only.
-		s.Do(get, alpha.Path("/kb/articles/"+a.ID), nil, cur.Auth()).ExpectProblem(404)
+		expectRefusals(t, s, alpha, []refusal{
+			{name: "a curator reads a draft", method: get, path: path, who: "curator", status: 404},
+		})
 		var list page[article]
 		s.Do(get, alpha.Path("/kb/articles"), nil, cur.Auth()).Expect(200).Decode(&list)
 		if len(list.Items) != 0 {
@@ -89,35 +132,40 @@ func TestArticleLifecycle(t *testing.T) {
 		}
 
 		// Edits need the current version.
-		path := alpha.Path("/kb/articles/" + a.ID)
-		s.Do(patch, path, map[string]string{"title": "Проверка домашних заданий"}, head.Auth()).ExpectProblem(428)
-		s.Do(patch, path, map[string]string{"title": "x"}, head.Auth(), ifMatch(7)).ExpectProblem(412)
-		s.Do(patch, path, map[string]string{"category": "nope"}, head.Auth(), ifMatch(1)).ExpectProblem(422, "body.category")
-		s.Do(patch, path, map[string]any{"required_roles": []string{"janitor"}}, head.Auth(), ifMatch(1)).ExpectProblem(422, "body.required_roles[0]")
-		s.Do(patch, path, map[string]any{"title": "две\nстроки"}, head.Auth(), ifMatch(1)).ExpectProblem(422, "body.title")
-		s.Do(patch, path, map[string]any{"due_days": 0}, head.Auth(), ifMatch(1)).ExpectProblem(422, "body.due_days")
-		s.Do(patch, path, map[string]string{"title": "x"}, cur.Auth(), ifMatch(1)).ExpectProblem(403)
-		res = s.Do(patch, path, map[string]string{"title": "Проверка домашних заданий"}, head.Auth(), ifMatch(1)).Expect(200)
+		expectRefusals(t, s, alpha, []refusal{
+			{name: "no If-Match", method: patch, path: path, body: map[string]string{"title": "Проверка домашних заданий"}, who: "head_of_service", status: 428},
+			{name: "stale If-Match", method: patch, path: path, body: map[string]string{"title": "x"}, who: "head_of_service", version: 7, status: 412},
+			{name: "unknown category", method: patch, path: path, body: map[string]string{"category": "nope"}, who: "head_of_service", version: 1, status: 422, location: "body.category"},
+			{name: "unknown role", method: patch, path: path, body: map[string]any{"required_roles": []string{"janitor"}}, who: "head_of_service", version: 1, status: 422, location: "body.required_roles[0]"},
+			{name: "two-line title", method: patch, path: path, body: map[string]any{"title": "две\nстроки"}, who: "head_of_service", version: 1, status: 422, location: "body.title"},
+			{name: "no due period", method: patch, path: path, body: map[string]any{"due_days": 0}, who: "head_of_service", version: 1, status: 422, location: "body.due_days"},
+			{name: "a curator edits", method: patch, path: path, body: map[string]string{"title": "x"}, who: "curator", version: 1, status: 403},
+		})
+		res = s.Do(patch, alpha.Path(path), map[string]string{"title": "Проверка домашних заданий"}, head.Auth(), ifMatch(1)).Expect(200)
 		res.Decode(&a)
 		if res.Header.Get("ETag") != `"2"` || a.Title != "Проверка домашних заданий" || a.Draft.Number != 1 || a.Draft.Title != a.Title {
 			t.Fatalf("after editing the draft: %s", res.Body)
 		}
 
 		// Publishing: the first publication is major.
-		pub := alpha.Path("/kb/articles/" + a.ID + "/publish")
-		s.Do(post, pub, map[string]string{"change": "minor"}, head.Auth(), ifMatch(2)).ExpectProblem(422, "body.change")
-		s.Do(post, pub, map[string]string{}, cur.Auth(), ifMatch(2)).ExpectProblem(403)
-		s.Do(post, pub, map[string]string{}, head.Auth()).ExpectProblem(428)
+		pub := path + "/publish"
+		expectRefusals(t, s, alpha, []refusal{
+			{name: "a first minor publication", method: post, path: pub, body: map[string]string{"change": "minor"}, who: "head_of_service", version: 2, status: 422, location: "body.change"},
+			{name: "a curator publishes", method: post, path: pub, body: map[string]string{}, who: "curator", version: 2, status: 403},
+			{name: "publishing without If-Match", method: post, path: pub, body: map[string]string{}, who: "head_of_service", status: 428},
+		})
 		v1 := publish(t, s, alpha, a, "major")
 		if v1.Status != "published" || v1.CurrentRevision == nil || v1.CurrentRevision.Number != 1 || v1.CurrentRevision.Change != "major" ||
 			v1.AckRevisionID != v1.CurrentRevisionID || v1.DraftRevisionID != "" || v1.Draft != nil || v1.Version != 3 {
 			t.Fatalf("after publishing: %+v", v1)
 		}
-		s.Do(post, pub, map[string]string{}, head.Auth(), ifMatch(3)).ExpectProblem(409)
+		expectRefusals(t, s, alpha, []refusal{
+			{name: "publishing with no draft", method: post, path: pub, body: map[string]string{}, who: "head_of_service", version: 3, status: 409},
+		})
 
 		// Readers now see it, without editor-only fields.
 		var seen article
-		s.Do(get, path, nil, cur.Auth()).Expect(200).Decode(&seen)
+		s.Do(get, alpha.Path(path), nil, cur.Auth()).Expect(200).Decode(&seen)
 		if seen.CurrentRevision == nil || seen.CurrentRevision.Body != "Проверяйте работу за 24 часа." || seen.Draft != nil {
 			t.Fatalf("curator sees %+v", seen)
 		}
@@ -129,7 +177,7 @@ func TestArticleLifecycle(t *testing.T) {
 			t.Fatalf("editing a published article: %+v", v2draft)
 		}
 		var still article
-		s.Do(get, path, nil, cur.Auth()).Expect(200).Decode(&still)
+		s.Do(get, alpha.Path(path), nil, cur.Auth()).Expect(200).Decode(&still)
 		if still.CurrentRevision.Body != "Проверяйте работу за 24 часа." || still.DraftRevisionID != "" || still.Draft != nil {
 			t.Fatalf("a reader sees the draft: %+v", still)
 		}
@@ -144,23 +192,27 @@ func TestArticleLifecycle(t *testing.T) {
 		}
 
 		var revs page[revision]
-		s.Do(get, alpha.Path("/kb/articles/"+a.ID+"/revisions"), nil, cur.Auth()).Expect(200).Decode(&revs)
+		s.Do(get, alpha.Path(path+"/revisions"), nil, cur.Auth()).Expect(200).Decode(&revs)
 		if len(revs.Items) != 2 || revs.Items[0].Number != 2 || revs.Items[1].Number != 1 || revs.Items[0].Body != "" {
 			t.Fatalf("revisions: %+v", revs.Items)
 		}
 
 		// Archiving takes it away from readers.
-		arch := alpha.Path("/kb/articles/" + a.ID + "/archive")
-		s.Do(post, arch, nil, cur.Auth(), ifMatch(v2.Version)).ExpectProblem(403)
-		s.Do(post, arch, nil, head.Auth(), ifMatch(v2.Version-1)).ExpectProblem(412)
+		arch := path + "/archive"
+		expectRefusals(t, s, alpha, []refusal{
+			{name: "a curator archives", method: post, path: arch, who: "curator", version: v2.Version, status: 403},
+			{name: "archiving a stale version", method: post, path: arch, who: "head_of_service", version: v2.Version - 1, status: 412},
+		})
 		var archived article
-		s.Do(post, arch, nil, head.Auth(), ifMatch(v2.Version)).Expect(200).Decode(&archived)
+		s.Do(post, alpha.Path(arch), nil, head.Auth(), ifMatch(v2.Version)).Expect(200).Decode(&archived)
 		if archived.Status != "archived" || archived.CurrentRevisionID != v2.CurrentRevisionID {
 			t.Fatalf("archived: %+v", archived)
 		}
-		s.Do(post, arch, nil, head.Auth(), ifMatch(archived.Version)).ExpectProblem(409)
-		s.Do(get, path, nil, cur.Auth()).ExpectProblem(404)
-		s.Do(get, alpha.Path("/kb/articles/"+a.ID+"/revisions"), nil, cur.Auth()).ExpectProblem(404)
+		expectRefusals(t, s, alpha, []refusal{
+			{name: "archiving twice", method: post, path: arch, who: "head_of_service", version: archived.Version, status: 409},
+			{name: "a curator reads the archived article", method: get, path: path, who: "curator", status: 404},
+			{name: "a curator lists its revisions", method: get, path: path + "/revisions", who: "curator", status: 404},
+		})
 
 		// Every change was audited.
 		if n := s.Count("audit_entries", "entity_type = ? AND entity_id = ?", "kb_article", a.ID); n < 7 {

@@ -100,10 +100,7 @@ func seedBenchSchool(b *testing.B, db *bun.DB, sentences []string) (*Service, st
 	ctx := reqctx.System(context.Background(), "bench")
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	orgID := ids.New()
-	if _, err := db.NewRaw("INSERT INTO orgs (id, slug, name, time_zone, currency, created_at, updated_at) VALUES (?, 'bench', 'Bench', 'UTC', 'RUB', ?, ?)",
-		orgID, now, now).Exec(ctx); err != nil {
-		b.Fatal(err)
-	}
+	testkit.SeedOrg(b, db, orgID, "bench")
 	rng := rand.New(rand.NewPCG(1, 2))
 	cats := []string{"duties", "homework_checking", "chat_communication", "case_collection", "refunds", "onboarding"}
 	started := time.Now()

@@ -148,3 +148,34 @@ func later(s *apptest.Server, d time.Duration, schools []*apptest.School, people
 		a.Token = s.Login(a.Email, apptest.Password)
 	}
 }
+
+// refusal is one request that must be turned down at some point of a
+// story: who sends what, and the problem it gets.
+type refusal struct {
+	name     string
+	method   string
+	path     string // under the school, e.g. /kb/articles/{id}
+	body     any
+	who      string // the caller's role in the school
+	version  int64  // sent as If-Match; 0 sends none
+	status   int
+	location string // the field a 422 names
+}
+
+// expectRefusals sends each request as a subtest and checks its problem.
+func expectRefusals(t *testing.T, s *apptest.Server, sc *apptest.School, rows []refusal) {
+	t.Helper()
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			opts := []apptest.Option{sc.People[r.who].Auth()}
+			if r.version != 0 {
+				opts = append(opts, ifMatch(r.version))
+			}
+			var locations []string
+			if r.location != "" {
+				locations = append(locations, r.location)
+			}
+			s.WithT(t).Do(r.method, sc.Path(r.path), r.body, opts...).ExpectProblem(r.status, locations...)
+		})
+	}
+}

@@ -5,7 +5,6 @@
 package kb
 
 import (
-	"context"
 	"database/sql/driver"
 	"fmt"
 	"strings"
@@ -154,6 +153,46 @@ type Article struct {
 	Version           int64      `bun:"version"`
 }
 
+// RowVersion is the version an edit of the article names in If-Match.
+func (a *Article) RowVersion() int64 { return a.Version }
+
+// Bump gives the article its next version, changed at at.
+func (a *Article) Bump(at time.Time) { a.Version, a.UpdatedAt = a.Version+1, at }
+
+// meantFor reports whether one of roles may read the article.
+func (a *Article) meantFor(roles []string) bool {
+	if len(a.AudienceRoles) == 0 {
+		return true
+	}
+	for _, r := range roles {
+		if a.AudienceRoles.has(r) || a.RequiredRoles.has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// requiredFor reports whether one of roles must acknowledge the article.
+func (a *Article) requiredFor(roles []string) bool {
+	for _, r := range roles {
+		if a.RequiredRoles.has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// auditFields is what the audit log shows of an article.
+func (a *Article) auditFields() map[string]any {
+	return map[string]any{
+		"category": a.Category, "status": a.Status, "title": a.Title,
+		"audience_roles": []string(a.AudienceRoles), "required_roles": []string(a.RequiredRoles),
+		"cohort_ids": []string(a.CohortIDs), "course_ids": []string(a.CourseIDs),
+		"due_days": a.DueDays, "due_from": a.DueFrom, "has_quiz": a.Quiz != nil,
+		"current_revision_id": a.CurrentRevisionID, "ack_revision_id": a.AckRevisionID, "draft_revision_id": a.DraftRevisionID,
+	}
+}
+
 // Revision is one version of an article's title and body.
 type Revision struct {
 	bun.BaseModel `bun:"table:kb_revisions"`
@@ -177,6 +216,15 @@ type Revision struct {
 	UpdatedAt     time.Time  `bun:"updated_at"`
 	PublishedBy   string     `bun:"published_by,nullzero"`
 	PublishedAt   *time.Time `bun:"published_at"`
+}
+
+// auditFields is what the audit log shows of a revision: the hash stands
+// for the body, which may be long.
+func (r *Revision) auditFields() map[string]any {
+	return map[string]any{
+		"number": r.Number, "status": r.Status, "change_kind": r.ChangeKind, "title": r.Title,
+		"content_sha256": r.ContentSHA256, "ack_revision_id": r.AckRevisionID,
+	}
 }
 
 // Acknowledgment records that a person read a major revision (or a minor
@@ -282,21 +330,13 @@ type Template struct {
 	Version    int64      `bun:"version"`
 }
 
-// Person is what the knowledge base needs to know about a member of a
-// school: who they are, their roles, and when they joined.
-type Person struct {
-	UserID   string
-	Email    string
-	Name     string
-	Roles    []string
-	JoinedAt time.Time
-}
+// RowVersion is the version an edit of the template names in If-Match.
+func (t *Template) RowVersion() int64 { return t.Version }
 
-// People finds the active members of a school. The identity module
-// provides it through an adapter; kb never reads its tables.
-type People interface {
-	// ActivePeople lists active members holding role (any role when empty).
-	ActivePeople(ctx context.Context, orgID, role string) ([]Person, error)
-	// ActivePerson returns one active member, or errs.ErrNotFound.
-	ActivePerson(ctx context.Context, orgID, userID string) (*Person, error)
+// Bump gives the template its next version, changed at at.
+func (t *Template) Bump(at time.Time) { t.Version, t.UpdatedAt = t.Version+1, at }
+
+// auditFields is what the audit log shows of a template.
+func (t *Template) auditFields() map[string]any {
+	return map[string]any{"category": t.Category, "title": t.Title, "body": t.Body}
 }

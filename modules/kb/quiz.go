@@ -1,11 +1,107 @@
 package kb
 
 import (
+	"context"
 	"fmt"
 	"sort"
 
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/ids"
 )
+
+// SetQuiz gives an article a quiz, or replaces it. Attempts already made
+// stay as they were graded.
+func (s *Service) SetQuiz(ctx context.Context, v Viewer, orgID, id string, version int64, passMark int, questions []Question) (*Article, error) {
+	quiz, err := newQuiz(passMark, questions)
+	if err != nil {
+		return nil, err
+	}
+	return s.changeQuiz(ctx, orgID, id, version, quiz)
+}
+
+// DeleteQuiz removes an article's quiz: acknowledging no longer needs one.
+func (s *Service) DeleteQuiz(ctx context.Context, v Viewer, orgID, id string, version int64) (*Article, error) {
+	return s.changeQuiz(ctx, orgID, id, version, nil)
+}
+
+func (s *Service) changeQuiz(ctx context.Context, orgID, id string, version int64, quiz *Quiz) (*Article, error) {
+	var out *Article
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) (err error) {
+		out, err = s.changeArticle(ctx, tx, orgID, id, version, func(a *Article) error {
+			if quiz == nil && a.Quiz == nil {
+				return errs.NotFound("quiz")
+			}
+			return nil
+		}, func(a *Article) error {
+			a.Quiz = quiz
+			return nil
+		})
+		return err
+	})
+	return out, err
+}
+
+// Quiz returns an article's quiz with the article; the caller decides
+// whether the correct options may be shown.
+func (s *Service) Quiz(ctx context.Context, v Viewer, orgID, id string) (*Article, error) {
+	a, err := s.readable(ctx, s.DB, v, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if a.Quiz == nil {
+		return nil, errs.NotFound("quiz")
+	}
+	return a, nil
+}
+
+// SubmitAttempt grades the viewer's answers to an article's quiz and keeps
+// the attempt, passed or not, for the revision currently required.
+func (s *Service) SubmitAttempt(ctx context.Context, v Viewer, orgID, articleID string, answers []Answer) (*QuizAttempt, error) {
+	var out *QuizAttempt
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		a, err := s.readable(ctx, tx, v, orgID, articleID)
+		if err != nil {
+			return err
+		}
+		if a.Quiz == nil {
+			return errs.NotFound("quiz")
+		}
+		if a.Status != StatusPublished {
+			return errs.Conflict("the quiz opens when the article is published")
+		}
+		correct, err := grade(a.Quiz, answers)
+		if err != nil {
+			return err
+		}
+		total := len(a.Quiz.Questions)
+		at := &QuizAttempt{ID: ids.New(), OrgID: orgID, ArticleID: a.ID, RevisionID: a.AckRevisionID, UserID: v.UserID,
+			Answers: answers, Correct: correct, Total: total, ScorePercent: scorePercent(correct, total),
+			PassMark: a.Quiz.PassMarkPercent, CreatedAt: s.Now()}
+		at.Passed = at.ScorePercent >= at.PassMark
+		if at.Answers == nil {
+			at.Answers = []Answer{}
+		}
+		if err := s.store.InsertAttempt(ctx, tx, at); err != nil {
+			return err
+		}
+		out = at
+		return s.Record(ctx, tx, orgID, "kb_quiz_attempt", at.ID, map[string]auditlog.Change{
+			"article_id": {After: at.ArticleID}, "revision_id": {After: at.RevisionID},
+			"score_percent": {After: at.ScorePercent}, "passed": {After: at.Passed}})
+	})
+	return out, err
+}
+
+// MyAttempts lists the viewer's attempts at an article's quiz.
+func (s *Service) MyAttempts(ctx context.Context, v Viewer, orgID, articleID string) ([]QuizAttempt, error) {
+	if _, err := s.readable(ctx, s.DB, v, orgID, articleID); err != nil {
+		return nil, err
+	}
+	return s.store.Attempts(ctx, s.DB, orgID, articleID, v.UserID)
+}
 
 // newQuiz numbers the questions (q1, q2 …) and their options (o1, o2 …)
 // and checks what the HTTP shape cannot: a single-choice question has

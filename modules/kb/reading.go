@@ -7,11 +7,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-
-	"github.com/curatorops/curatorops/modules/platform/auditlog"
-	"github.com/curatorops/curatorops/modules/platform/errs"
-	"github.com/curatorops/curatorops/modules/platform/ids"
-	"github.com/curatorops/curatorops/modules/platform/reqctx"
 )
 
 // ReadingItem is one required article for one person: what to read, by
@@ -168,11 +163,11 @@ func (s *Service) PersonReading(ctx context.Context, orgID, userID string, f Rea
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.loadBook(ctx, s.db, orgID, userID)
+	b, err := s.loadBook(ctx, s.DB, orgID, userID)
 	if err != nil {
 		return nil, err
 	}
-	items := filterStatus(b.items(p, s.clock.Now()), f.Status)
+	items := filterStatus(b.items(p, s.Now()), f.Status)
 	return pageOf(items, ReadingItemKey, f.After, f.Limit), nil
 }
 
@@ -210,7 +205,7 @@ func (s *Service) ReadingByArticle(ctx context.Context, orgID string, f ReadingF
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now := s.Now()
 	var out []ArticleTally
 	for i := range b.articles {
 		a := &b.articles[i]
@@ -239,14 +234,14 @@ func personKey(p *Person) string { return strings.ToLower(p.Name) + "/" + p.User
 // ArticleReading lists the people an article is required for, each with
 // their status; f.Status keeps one status (e.g. who has not acknowledged).
 func (s *Service) ArticleReading(ctx context.Context, orgID, articleID string, f ReadingFilter) ([]PersonStatus, error) {
-	if _, err := s.store.Article(ctx, s.db, orgID, articleID); err != nil {
+	if _, err := s.store.Article(ctx, s.DB, orgID, articleID); err != nil {
 		return nil, err
 	}
 	people, b, err := s.everyone(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now := s.Now()
 	var out []PersonStatus
 	for i := range b.articles {
 		a := &b.articles[i]
@@ -279,7 +274,7 @@ func (s *Service) ReadingByPerson(ctx context.Context, orgID string, f ReadingFi
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now := s.Now()
 	var out []PersonTally
 	for i := range people {
 		p := &people[i]
@@ -311,227 +306,6 @@ func (s *Service) everyone(ctx context.Context, orgID string) ([]Person, *readin
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := s.loadBook(ctx, s.db, orgID, "")
+	b, err := s.loadBook(ctx, s.DB, orgID, "")
 	return people, b, err
-}
-
-// --- acknowledging
-
-// Acknowledge records that the viewer read the article's current
-// revision. revisionID names the revision they read and contentHash,
-// when given, the hash of what their client showed: either differing from
-// the current revision means they read something else, which is refused.
-// An article with a quiz needs a passed attempt on the required revision.
-func (s *Service) Acknowledge(ctx context.Context, v Viewer, orgID, articleID, revisionID, contentHash string) (*Acknowledgment, error) {
-	p, err := s.people.ActivePerson(ctx, orgID, v.UserID)
-	if err != nil {
-		return nil, err
-	}
-	var out *Acknowledgment
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		// Locked, so that a major revision published meanwhile is either
-		// before this acknowledgment or after it.
-		a, err := s.store.LockArticle(ctx, tx, orgID, articleID)
-		if err != nil {
-			return err
-		}
-		if !v.canRead(a) {
-			return errs.NotFound("article")
-		}
-		if a.Status != StatusPublished {
-			return errs.Conflict("only a published article can be acknowledged")
-		}
-		if !a.requiredFor(p.Roles) {
-			return errs.Conflict("this article is not required reading for your roles")
-		}
-		cur, err := s.store.Revision(ctx, tx, orgID, a.ID, a.CurrentRevisionID)
-		if err != nil {
-			return err
-		}
-		if revisionID != cur.ID {
-			return errs.Conflict("revision %d is the current one; read it and acknowledge it", cur.Number)
-		}
-		if contentHash != "" && !strings.EqualFold(contentHash, cur.ContentSHA256) {
-			return errs.Conflict("content_sha256 does not match revision %d: what you read is not what is published", cur.Number)
-		}
-		m := reqctx.From(ctx)
-		ack := &Acknowledgment{ID: ids.New(), OrgID: orgID, ArticleID: a.ID, RevisionID: cur.ID, AckRevisionID: a.AckRevisionID,
-			UserID: v.UserID, AcknowledgedAt: s.clock.Now(), IP: m.IP, UserAgent: truncate(m.UserAgent, 500),
-			ContentSHA256: cur.ContentSHA256}
-		if a.Quiz != nil {
-			passed, err := s.store.PassedAttempt(ctx, tx, orgID, a.AckRevisionID, v.UserID)
-			if err != nil {
-				return err
-			}
-			if passed == nil {
-				return errs.Conflict("pass the article's quiz before acknowledging it")
-			}
-			ack.QuizAttemptID = passed.ID
-		}
-		if err := s.store.InsertAcknowledgment(ctx, tx, ack); err != nil {
-			return err
-		}
-		out = ack
-		return s.record(ctx, tx, orgID, "kb_acknowledgment", ack.ID, map[string]auditlog.Change{
-			"article_id": {After: ack.ArticleID}, "revision_id": {After: ack.RevisionID},
-			"ack_revision_id": {After: ack.AckRevisionID}, "content_sha256": {After: ack.ContentSHA256}})
-	})
-	return out, err
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}
-
-// Acknowledgments returns a page of the school's acknowledgments.
-func (s *Service) Acknowledgments(ctx context.Context, orgID string, f AckFilter) ([]Acknowledgment, error) {
-	return s.store.Acknowledgments(ctx, s.db, orgID, f)
-}
-
-// Acknowledgment returns one acknowledgment of the school.
-func (s *Service) Acknowledgment(ctx context.Context, orgID, id string) (*Acknowledgment, error) {
-	return s.store.Acknowledgment(ctx, s.db, orgID, id)
-}
-
-// MyAcknowledgments returns a page of the viewer's own acknowledgments.
-func (s *Service) MyAcknowledgments(ctx context.Context, v Viewer, orgID string, f AckFilter) ([]Acknowledgment, error) {
-	f.UserID = v.UserID
-	return s.store.Acknowledgments(ctx, s.db, orgID, f)
-}
-
-// --- quiz attempts
-
-// SubmitAttempt grades the viewer's answers to an article's quiz and keeps
-// the attempt, passed or not, for the revision currently required.
-func (s *Service) SubmitAttempt(ctx context.Context, v Viewer, orgID, articleID string, answers []Answer) (*QuizAttempt, error) {
-	var out *QuizAttempt
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		a, err := s.store.Article(ctx, tx, orgID, articleID)
-		if err != nil {
-			return err
-		}
-		if !v.canRead(a) {
-			return errs.NotFound("article")
-		}
-		if a.Quiz == nil {
-			return errs.NotFound("quiz")
-		}
-		if a.Status != StatusPublished {
-			return errs.Conflict("the quiz opens when the article is published")
-		}
-		correct, err := grade(a.Quiz, answers)
-		if err != nil {
-			return err
-		}
-		total := len(a.Quiz.Questions)
-		at := &QuizAttempt{ID: ids.New(), OrgID: orgID, ArticleID: a.ID, RevisionID: a.AckRevisionID, UserID: v.UserID,
-			Answers: answers, Correct: correct, Total: total, ScorePercent: scorePercent(correct, total),
-			PassMark: a.Quiz.PassMarkPercent, CreatedAt: s.clock.Now()}
-		at.Passed = at.ScorePercent >= at.PassMark
-		if at.Answers == nil {
-			at.Answers = []Answer{}
-		}
-		if err := s.store.InsertAttempt(ctx, tx, at); err != nil {
-			return err
-		}
-		out = at
-		return s.record(ctx, tx, orgID, "kb_quiz_attempt", at.ID, map[string]auditlog.Change{
-			"article_id": {After: at.ArticleID}, "revision_id": {After: at.RevisionID},
-			"score_percent": {After: at.ScorePercent}, "passed": {After: at.Passed}})
-	})
-	return out, err
-}
-
-// MyAttempts lists the viewer's attempts at an article's quiz.
-func (s *Service) MyAttempts(ctx context.Context, v Viewer, orgID, articleID string) ([]QuizAttempt, error) {
-	a, err := s.store.Article(ctx, s.db, orgID, articleID)
-	if err != nil {
-		return nil, err
-	}
-	if !v.canRead(a) {
-		return nil, errs.NotFound("article")
-	}
-	return s.store.Attempts(ctx, s.db, orgID, articleID, v.UserID)
-}
-
-// --- overdue reminders
-
-// OverdueReading is the payload of a kb.reading_overdue event.
-type OverdueReading struct {
-	ReminderID   string    `json:"reminder_id"`
-	ArticleID    string    `json:"article_id"`
-	ArticleTitle string    `json:"article_title"`
-	RevisionID   string    `json:"revision_id"`
-	UserID       string    `json:"user_id"`
-	UserEmail    string    `json:"user_email"`
-	DueAt        time.Time `json:"due_at"`
-}
-
-// EmitOverdueReminders publishes one kb.reading_overdue event for every
-// person and required revision overdue at now, in every school. It is
-// idempotent: a person is reminded of a revision once, however often it
-// runs. It returns how many reminders it emitted.
-func (s *Service) EmitOverdueReminders(ctx context.Context, now time.Time) (int, error) {
-	orgs, err := s.store.OrgsWithRequiredReading(ctx, s.db)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
-	for _, orgID := range orgs {
-		n, err := s.EmitOrgReminders(ctx, orgID, now)
-		total += n
-		if err != nil {
-			return total, err
-		}
-	}
-	return total, nil
-}
-
-// EmitOrgReminders is EmitOverdueReminders for one school.
-func (s *Service) EmitOrgReminders(ctx context.Context, orgID string, now time.Time) (int, error) {
-	people, err := s.people.ActivePeople(ctx, orgID, "")
-	if err != nil {
-		return 0, err
-	}
-	emitted := 0
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		emitted = 0
-		b, err := s.loadBook(ctx, tx, orgID, "")
-		if err != nil {
-			return err
-		}
-		for i := range people {
-			p := &people[i]
-			for _, it := range b.items(p, now) {
-				if it.Status != ReadingOverdue {
-					continue
-				}
-				r := &Reminder{ID: ids.New(), OrgID: orgID, ArticleID: it.Article.ID, RevisionID: it.AckRevision.ID,
-					UserID: p.UserID, DueAt: it.DueAt, RemindedAt: now}
-				fresh, err := s.store.InsertReminder(ctx, tx, r)
-				if err != nil {
-					return err
-				}
-				if !fresh {
-					continue
-				}
-				if err := s.events.Publish(ctx, tx, orgID, EventReadingOverdue, OverdueReading{
-					ReminderID: r.ID, ArticleID: r.ArticleID, ArticleTitle: it.Article.Title, RevisionID: r.RevisionID,
-					UserID: p.UserID, UserEmail: p.Email, DueAt: r.DueAt.UTC()}); err != nil {
-					return err
-				}
-				emitted++
-			}
-		}
-		return nil
-	})
-	return emitted, err
-}
-
-// Reminders returns a page of the reminders a school has emitted.
-func (s *Service) Reminders(ctx context.Context, orgID string, f ReminderFilter) ([]Reminder, error) {
-	return s.store.Reminders(ctx, s.db, orgID, f)
 }

@@ -35,11 +35,8 @@ func (s *Service) Search(ctx context.Context, v Viewer, orgID string, q SearchQu
 	if len(stems) == 0 {
 		return nil, errs.Invalid("query.q", "give at least one word to search for")
 	}
-	f := SearchFilter{Stems: stems, Folded: foldText(q.Text), Status: q.Status, Category: q.Category, Limit: q.Limit}
-	if !v.Editor() {
-		f.Roles = append([]string{}, v.Roles...)
-	}
-	rows, err := s.store.Search(ctx, s.db, orgID, f)
+	f := SearchFilter{Stems: stems, Folded: foldText(q.Text), Status: q.Status, Category: q.Category, Roles: v.readerRoles(), Limit: q.Limit}
+	rows, err := s.store.Search(ctx, s.DB, orgID, f)
 	if err != nil {
 		return nil, err
 	}

@@ -63,17 +63,9 @@ func (noAudit) Record(context.Context, bun.IDB, auditlog.Entry) error { return n
 // insertRows adds the school and user rows the knowledge base refers to.
 func insertRows(t *testing.T, db *bun.DB, orgID string, people staff) {
 	t.Helper()
-	ctx := context.Background()
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := db.NewRaw("INSERT INTO orgs (id, slug, name, time_zone, currency, created_at, updated_at) VALUES (?, ?, 'S', 'UTC', 'RUB', ?, ?)",
-		orgID, "s"+orgID[:8], now, now).Exec(ctx); err != nil {
-		t.Fatal(err)
-	}
+	testkit.SeedOrg(t, db, orgID, "s"+orgID[:8])
 	for _, p := range people {
-		if _, err := db.NewRaw("INSERT INTO users (id, email, email_key, name, password_hash, status, created_at, updated_at) VALUES (?, ?, ?, ?, '', 'active', ?, ?)",
-			p.UserID, p.Email, p.Email, p.Name, now, now).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
+		testkit.SeedUser(t, db, p.UserID, p.Email, p.Name)
 	}
 }
 
@@ -91,7 +83,7 @@ func TestEmitOverdueRemindersPublishesOncePerPersonAndRevision(t *testing.T) {
 		pub := &recordingPublisher{}
 		svc := NewService(db, c, noAudit{}, people, pub)
 		ctx := reqctx.System(context.Background(), "test")
-		editor := Viewer{UserID: people[2].UserID, Roles: []string{"head_of_service"}}
+		editor := Viewer{UserID: people[2].UserID, Roles: []string{"head_of_service"}, SeesAll: true}
 
 		view, err := svc.CreateArticle(ctx, editor, orgID, NewArticle{Category: "refunds", Title: "Возвраты", Body: "Текст",
 			Audience: Audience{RequiredRoles: []string{"curator"}, DueDays: 2, DueFrom: DueFromPublication}})

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 )
@@ -87,10 +88,6 @@ func render(body string, values map[string]string) (string, error) {
 	}), nil
 }
 
-func (t *Template) auditFields() map[string]any {
-	return map[string]any{"category": t.Category, "title": t.Title, "body": t.Body}
-}
-
 // NewTemplate is what writing an answer template takes.
 type NewTemplate struct {
 	Category, Title, Body string
@@ -101,28 +98,28 @@ func (s *Service) CreateTemplate(ctx context.Context, v Viewer, orgID string, in
 	if _, err := templateVariables(in.Body, "body.body"); err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now := s.Now()
 	t := &Template{ID: ids.New(), OrgID: orgID, Category: in.Category, Title: in.Title, Body: in.Body,
 		CreatedBy: v.UserID, CreatedAt: now, UpdatedAt: now, Version: 1}
-	return t, s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return t, s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.checkCategory(ctx, tx, orgID, in.Category, "body.category"); err != nil {
 			return err
 		}
 		if err := s.store.InsertTemplate(ctx, tx, t); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, orgID, "kb_template", t.ID, auditlog.Diff(nil, t.auditFields()))
+		return s.Record(ctx, tx, orgID, "kb_template", t.ID, auditlog.Diff(nil, t.auditFields()))
 	})
 }
 
 // Template returns one template.
 func (s *Service) Template(ctx context.Context, orgID, id string) (*Template, error) {
-	return s.store.Template(ctx, s.db, orgID, id)
+	return s.store.Template(ctx, s.DB, orgID, id)
 }
 
 // Templates returns a page of the school's templates.
 func (s *Service) Templates(ctx context.Context, orgID string, f TemplateFilter) ([]Template, error) {
-	return s.store.Templates(ctx, s.db, orgID, f)
+	return s.store.Templates(ctx, s.DB, orgID, f)
 }
 
 // TemplateChanges are the edits of a template; nil fields stay.
@@ -138,55 +135,47 @@ func (s *Service) UpdateTemplate(ctx context.Context, orgID, id string, version 
 		}
 	}
 	var out *Template
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		t, err := s.store.Template(ctx, tx, orgID, id)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		before, after, err := database.Optimistic[Template, *Template]{
+			What: "the template",
+			Load: func() (*Template, error) { return s.store.Template(ctx, tx, orgID, id) },
+			Change: func(t *Template) error {
+				if ch.Category != nil {
+					if err := s.checkCategory(ctx, tx, orgID, *ch.Category, "body.category"); err != nil {
+						return err
+					}
+				}
+				database.SetIf(&t.Category, ch.Category)
+				database.SetIf(&t.Title, ch.Title)
+				database.SetIf(&t.Body, ch.Body)
+				return nil
+			},
+			Write: func(t *Template, was int64) (bool, error) { return s.store.UpdateTemplate(ctx, tx, t, was) },
+		}.Run(version, s.Now())
 		if err != nil {
 			return err
 		}
-		if t.Version != version {
-			return errs.Stale("the template", t.Version)
-		}
-		if ch.Category != nil {
-			if err := s.checkCategory(ctx, tx, orgID, *ch.Category, "body.category"); err != nil {
-				return err
-			}
-		}
-		before := t.auditFields()
-		setIf(&t.Category, ch.Category)
-		setIf(&t.Title, ch.Title)
-		setIf(&t.Body, ch.Body)
-		t.Version, t.UpdatedAt = version+1, s.clock.Now()
-		ok, err := s.store.UpdateTemplate(ctx, tx, t, version)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errs.Stale("the template", version+1)
-		}
-		out = t
-		return s.record(ctx, tx, orgID, "kb_template", t.ID, auditlog.Diff(before, t.auditFields()))
+		out = after
+		return s.Record(ctx, tx, orgID, "kb_template", after.ID, auditlog.Diff(before.auditFields(), after.auditFields()))
 	})
 	return out, err
 }
 
-// DeleteTemplate removes a template still at version.
+// DeleteTemplate removes a template still at version. A deletion is the
+// last write of the template: it goes the way of every versioned write.
 func (s *Service) DeleteTemplate(ctx context.Context, orgID, id string, version int64) error {
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		t, err := s.store.Template(ctx, tx, orgID, id)
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		t, _, err := database.Optimistic[Template, *Template]{
+			What: "the template",
+			Load: func() (*Template, error) { return s.store.Template(ctx, tx, orgID, id) },
+			Write: func(_ *Template, was int64) (bool, error) {
+				return s.store.DeleteTemplate(ctx, tx, orgID, id, was)
+			},
+		}.Run(version, s.Now())
 		if err != nil {
 			return err
 		}
-		if t.Version != version {
-			return errs.Stale("the template", t.Version)
-		}
-		ok, err := s.store.DeleteTemplate(ctx, tx, orgID, id, version)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errs.Stale("the template", version+1)
-		}
-		return s.record(ctx, tx, orgID, "kb_template", t.ID, auditlog.Diff(t.auditFields(), nil))
+		return s.Record(ctx, tx, orgID, "kb_template", t.ID, auditlog.Diff(t.auditFields(), nil))
 	})
 }
 
@@ -200,7 +189,7 @@ type Rendered struct {
 // count is a statistic, not a change of the template: it is not audited
 // and does not move the template's version.
 func (s *Service) RenderTemplate(ctx context.Context, orgID, id string, values map[string]string) (*Rendered, error) {
-	t, err := s.store.Template(ctx, s.db, orgID, id)
+	t, err := s.store.Template(ctx, s.DB, orgID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -208,8 +197,8 @@ func (s *Service) RenderTemplate(ctx context.Context, orgID, id string, values m
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
-	n, err := s.store.CountUse(ctx, s.db, orgID, id, now)
+	now := s.Now()
+	n, err := s.store.CountUse(ctx, s.DB, orgID, id, now)
 	if err != nil {
 		return nil, err
 	}

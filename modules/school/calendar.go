@@ -4,31 +4,15 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/bizcal"
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 )
-
-// Calendar is a school's working calendar: the hours in which response and
-// review deadlines run. A school has one default calendar and may have
-// others (for a night shift, say).
-type Calendar struct {
-	bun.BaseModel `bun:"table:calendars"`
-
-	ID        string      `bun:"id,pk" json:"id"`
-	OrgID     string      `bun:"org_id" json:"-"`
-	Name      string      `bun:"name" json:"name"`
-	IsDefault bool        `bun:"is_default" json:"is_default"`
-	Spec      bizcal.Spec `bun:"spec,type:jsonb" json:"spec"`
-	CreatedAt time.Time   `bun:"created_at" json:"-"`
-	UpdatedAt time.Time   `bun:"updated_at" json:"-"`
-	Version   int64       `bun:"version" json:"version"`
-}
 
 // calendarCache keeps compiled calendars by id and version: compiling is
 // costly next to answering, and a changed calendar gets a new version.
@@ -60,32 +44,6 @@ func (c *calendarCache) get(row *Calendar) (*bizcal.Calendar, error) {
 	return cal, nil
 }
 
-// --- store
-
-func (Store) Calendar(ctx context.Context, db bun.IDB, orgID, id string) (*Calendar, error) {
-	c := new(Calendar)
-	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND id = ?", orgID, id), "calendar")
-}
-
-func (Store) DefaultCalendar(ctx context.Context, db bun.IDB, orgID string) (*Calendar, error) {
-	c := new(Calendar)
-	return c, database.ScanOne(ctx, db.NewSelect().Model(c).Where("org_id = ? AND is_default", orgID), "default calendar")
-}
-
-func (Store) ListCalendars(ctx context.Context, db bun.IDB, orgID string) ([]Calendar, error) {
-	var rows []Calendar
-	return rows, db.NewSelect().Model(&rows).Where("org_id = ?", orgID).OrderExpr("name ASC").Scan(ctx)
-}
-
-// ClearDefault makes no calendar of the school the default, before another becomes it.
-func (Store) ClearDefault(ctx context.Context, db bun.IDB, orgID, exceptID string) error {
-	_, err := db.NewUpdate().Model((*Calendar)(nil)).Set("is_default = ?", false).
-		Where("org_id = ? AND id <> ? AND is_default", orgID, exceptID).Exec(ctx)
-	return err
-}
-
-// --- service
-
 // CalendarInput is what creating or replacing a calendar takes.
 type CalendarInput struct {
 	Name      string
@@ -93,6 +51,8 @@ type CalendarInput struct {
 	Spec      bizcal.Spec
 }
 
+// checkSpec refuses a specification bizcal cannot compile, naming the
+// wrong field under body.spec.
 func checkSpec(spec bizcal.Spec) error {
 	if _, err := bizcal.New(spec); err != nil {
 		var ve *bizcal.ValidationError
@@ -109,9 +69,9 @@ func (s *Service) CreateCalendar(ctx context.Context, orgID string, in CalendarI
 	if err := checkSpec(in.Spec); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Now()
 	c := &Calendar{ID: ids.New(), OrgID: orgID, Name: in.Name, IsDefault: in.IsDefault, Spec: in.Spec, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		existing, err := s.store.ListCalendars(ctx, tx, orgID)
 		if err != nil {
 			return err
@@ -122,10 +82,10 @@ func (s *Service) CreateCalendar(ctx context.Context, orgID string, in CalendarI
 				return err
 			}
 		}
-		if err := insert(ctx, tx, c, "a calendar named "+c.Name); err != nil {
+		if err := s.store.InsertCalendar(ctx, tx, c); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, orgID, "calendar", c.ID, nil, c)
+		return s.Record(ctx, tx, orgID, "calendar", c.ID, auditlog.Diff(nil, c))
 	})
 	return c, err
 }
@@ -138,49 +98,43 @@ func (s *Service) ReplaceCalendar(ctx context.Context, orgID, id string, version
 		return nil, err
 	}
 	var out *Calendar
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, err := s.store.Calendar(ctx, tx, orgID, id)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		before, after, err := database.Optimistic[Calendar, *Calendar]{
+			What: "the calendar",
+			Load: func() (*Calendar, error) { return s.store.Calendar(ctx, tx, orgID, id) },
+			Change: func(c *Calendar) error {
+				if c.IsDefault && !in.IsDefault {
+					return errs.Conflict("a school always has a default calendar; make another calendar the default instead")
+				}
+				c.Name, c.IsDefault, c.Spec = in.Name, in.IsDefault, in.Spec
+				return nil
+			},
+			Write: func(c *Calendar, wasVersion int64) (bool, error) {
+				if c.IsDefault {
+					if err := s.store.ClearDefault(ctx, tx, orgID, id); err != nil {
+						return false, err
+					}
+				}
+				return s.store.UpdateCalendar(ctx, tx, c, wasVersion)
+			},
+		}.Run(version, s.Now())
 		if err != nil {
 			return err
 		}
-		if before.Version != version {
-			return errs.Stale("the calendar", before.Version)
-		}
-		if before.IsDefault && !in.IsDefault {
-			return errs.Conflict("a school always has a default calendar; make another calendar the default instead")
-		}
-		after := *before
-		after.Name, after.IsDefault, after.Spec = in.Name, in.IsDefault, in.Spec
-		after.UpdatedAt, after.Version = s.now(), before.Version+1
-		if after.IsDefault {
-			if err := s.store.ClearDefault(ctx, tx, orgID, id); err != nil {
-				return err
-			}
-		}
-		ok, err := updateVersioned(ctx, tx, &after, orgID, version, "name", "is_default", "spec", "updated_at", "version")
-		if database.IsUniqueViolation(err) {
-			return errs.Conflict("a calendar named %s already exists", in.Name)
-		}
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errs.Stale("the calendar", version+1)
-		}
-		out = &after
-		return s.record(ctx, tx, orgID, "calendar", id, before, &after)
+		out = after
+		return s.Record(ctx, tx, orgID, "calendar", id, auditlog.Diff(before, after))
 	})
 	return out, err
 }
 
 // Calendar returns one calendar of the school.
 func (s *Service) Calendar(ctx context.Context, orgID, id string) (*Calendar, error) {
-	return s.store.Calendar(ctx, s.db, orgID, id)
+	return s.store.Calendar(ctx, s.DB, orgID, id)
 }
 
 // Calendars lists the school's calendars by name.
 func (s *Service) Calendars(ctx context.Context, orgID string) ([]Calendar, error) {
-	return s.store.ListCalendars(ctx, s.db, orgID)
+	return s.store.ListCalendars(ctx, s.DB, orgID)
 }
 
 // CompiledCalendar returns the business calendar with the id, or the
@@ -192,13 +146,13 @@ func (s *Service) CompiledCalendar(ctx context.Context, orgID, id, tz string) (*
 		err error
 	)
 	if id == "" {
-		row, err = s.store.DefaultCalendar(ctx, s.db, orgID)
+		row, err = s.store.DefaultCalendar(ctx, s.DB, orgID)
 		if errors.Is(err, errs.ErrNotFound) {
 			row = &Calendar{ID: "always-open:" + tz, Name: "around the clock", Spec: bizcal.Spec{TimeZone: tz, AlwaysOpen: true}, Version: 1}
 			err = nil
 		}
 	} else {
-		row, err = s.store.Calendar(ctx, s.db, orgID, id)
+		row, err = s.store.Calendar(ctx, s.DB, orgID, id)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -9,21 +9,9 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
-)
-
-// Cohort statuses and product kinds.
-const (
-	CohortPlanned  = "planned"
-	CohortActive   = "active"
-	CohortFinished = "finished"
-	CohortArchived = "archived"
-
-	ProductCourse           = "course"
-	ProductConsultation     = "consultation"
-	ProductMentoring        = "mentoring"
-	ProductClubSubscription = "club_subscription"
 )
 
 // The catalog: what a school teaches (courses, their modules and
@@ -76,15 +64,15 @@ func (s *Service) CreateCourse(ctx context.Context, orgID string, in NewCourse) 
 	if err := checkNewCourse(in); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Now()
 	c := &Course{ID: ids.New(), OrgID: orgID, Title: in.Title, Description: in.Description, Status: StatusActive,
 		External: External{Source: in.Source, ExternalID: in.ExternalID}, CreatedAt: now, UpdatedAt: now, Version: 1}
 	var modules []ModuleDetail
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.store.InsertCourse(ctx, tx, c); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, orgID, "course", c.ID, nil, c); err != nil {
+		if err := s.Record(ctx, tx, orgID, "course", c.ID, auditlog.Diff(nil, c)); err != nil {
 			return err
 		}
 		var err error
@@ -118,12 +106,12 @@ func (s *Service) insertModules(ctx context.Context, tx bun.IDB, c *Course, from
 		return nil, err
 	}
 	for i := range rows {
-		if err := s.record(ctx, tx, c.OrgID, "course_module", rows[i].ID, nil, &rows[i]); err != nil {
+		if err := s.Record(ctx, tx, c.OrgID, "course_module", rows[i].ID, auditlog.Diff(nil, &rows[i])); err != nil {
 			return nil, err
 		}
 	}
 	for i := range assignments {
-		if err := s.record(ctx, tx, c.OrgID, "assignment", assignments[i].ID, nil, &assignments[i]); err != nil {
+		if err := s.Record(ctx, tx, c.OrgID, "assignment", assignments[i].ID, auditlog.Diff(nil, &assignments[i])); err != nil {
 			return nil, err
 		}
 	}
@@ -149,7 +137,7 @@ func newAssignment(m CourseModule, position int, in NewAssignment) Assignment {
 
 // Course returns a course of the school with its modules and assignments.
 func (s *Service) Course(ctx context.Context, orgID, id string) (*CourseDetail, error) {
-	return s.courseDetail(ctx, s.db, orgID, id)
+	return s.courseDetail(ctx, s.DB, orgID, id)
 }
 
 func (s *Service) courseDetail(ctx context.Context, db bun.IDB, orgID, id string) (*CourseDetail, error) {
@@ -186,7 +174,7 @@ func groupByModule(modules []CourseModule, assignments []Assignment) []ModuleDet
 
 // ListCourses returns a page of the school's courses.
 func (s *Service) ListCourses(ctx context.Context, orgID string, f CourseFilter) ([]Course, error) {
-	return s.store.ListCourses(ctx, s.db, orgID, f)
+	return s.store.ListCourses(ctx, s.DB, orgID, f)
 }
 
 // CourseChanges are the course's own fields to change; nil stays as is.
@@ -199,9 +187,9 @@ type CourseChanges struct {
 func (s *Service) UpdateCourse(ctx context.Context, orgID, id string, version int64, ch CourseChanges) (*CourseDetail, error) {
 	return s.changeCourse(ctx, orgID, id, &version, func(ctx context.Context, tx bun.IDB, c *Course) (bool, error) {
 		before := *c
-		setIfGiven(&c.Title, ch.Title)
-		setIfGiven(&c.Description, ch.Description)
-		setIfGiven(&c.Status, ch.Status)
+		database.SetIf(&c.Title, ch.Title)
+		database.SetIf(&c.Description, ch.Description)
+		database.SetIf(&c.Status, ch.Status)
 		return courseFieldsChanged(&before, c), nil
 	})
 }
@@ -255,18 +243,19 @@ func (s *Service) UpdateAssignment(ctx context.Context, orgID, courseID, assignm
 			return false, err
 		}
 		after := *before
-		setIfGiven(&after.Title, ch.Title)
-		setIfGiven(&after.ReviewTargetMinutes, ch.ReviewTargetMinutes)
+		database.SetIf(&after.Title, ch.Title)
+		database.SetIf(&after.ReviewTargetMinutes, ch.ReviewTargetMinutes)
 		if ch.Rubric != nil {
 			after.Rubric = ch.Rubric
 		}
-		if len(auditlog.Diff(before, &after)) == 0 {
+		changes := auditlog.Diff(before, &after)
+		if len(changes) == 0 {
 			return false, nil
 		}
 		if err := s.store.UpdateAssignment(ctx, tx, &after); err != nil {
 			return false, err
 		}
-		return true, s.record(ctx, tx, orgID, "assignment", after.ID, before, &after)
+		return true, s.Record(ctx, tx, orgID, "assignment", after.ID, changes)
 	})
 }
 
@@ -279,21 +268,33 @@ func (s *Service) UpdateAssignment(ctx context.Context, orgID, courseID, assignm
 func (s *Service) changeCourse(ctx context.Context, orgID, id string, version *int64,
 	change func(ctx context.Context, tx bun.IDB, c *Course) (bool, error)) (*CourseDetail, error) {
 	var out *CourseDetail
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, err := s.store.LockCourse(ctx, tx, orgID, id)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		locked, err := s.store.LockCourse(ctx, tx, orgID, id)
 		if err != nil {
 			return err
 		}
-		if version != nil && before.Version != *version {
-			return errs.Stale("the course", before.Version)
+		seen := locked.Version
+		if version != nil {
+			seen = *version
 		}
-		after := *before
-		changed, err := change(ctx, tx, &after)
+		before, after, err := database.Optimistic[Course, *Course]{
+			What: "the course",
+			Load: database.Loaded(locked),
+			Change: func(c *Course) error {
+				changed, err := change(ctx, tx, c)
+				if err == nil && !changed {
+					return database.ErrUnchanged
+				}
+				return err
+			},
+			Write: func(c *Course, wasVersion int64) (bool, error) { return s.store.UpdateCourse(ctx, tx, c, wasVersion) },
+		}.Run(seen, s.Now())
 		if err != nil {
 			return err
 		}
-		if changed {
-			if err := s.bumpCourse(ctx, tx, before, &after); err != nil {
+		// A version bump alone is not a change worth an entry.
+		if after != nil && courseFieldsChanged(before, after) {
+			if err := s.Record(ctx, tx, orgID, "course", id, auditlog.Diff(before, after)); err != nil {
 				return err
 			}
 		}
@@ -301,23 +302,6 @@ func (s *Service) changeCourse(ctx context.Context, orgID, id string, version *i
 		return err
 	})
 	return out, err
-}
-
-// bumpCourse writes the course with its next version, and audits a change
-// of its own fields; a version bump alone is not a change worth an entry.
-func (s *Service) bumpCourse(ctx context.Context, tx bun.IDB, before, after *Course) error {
-	after.UpdatedAt, after.Version = s.now(), before.Version+1
-	ok, err := s.store.UpdateCourse(ctx, tx, after, before.Version)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errs.Stale("the course", before.Version+1)
-	}
-	if !courseFieldsChanged(before, after) {
-		return nil
-	}
-	return s.record(ctx, tx, after.OrgID, "course", after.ID, before, after)
 }
 
 func courseFieldsChanged(before, after *Course) bool {
@@ -406,12 +390,6 @@ func asValidation(fields []errs.FieldError) error {
 	return &errs.ValidationError{Fields: fields}
 }
 
-func setIfGiven[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
-
 // --- cohorts
 
 // NewCohort is what creating a cohort takes. Dates are YYYY-MM-DD; an
@@ -431,17 +409,17 @@ func (s *Service) CreateCohort(ctx context.Context, orgID string, in NewCohort) 
 	if err := asValidation(fields); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Now()
 	c := &Cohort{ID: ids.New(), OrgID: orgID, CourseID: in.CourseID, Name: in.Name, StartsOn: in.StartsOn, EndsOn: in.EndsOn,
 		Status: in.Status, External: External{Source: in.Source, ExternalID: in.ExternalID}, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.checkCourseRef(ctx, tx, orgID, in.CourseID); err != nil {
 			return err
 		}
 		if err := s.store.InsertCohort(ctx, tx, c); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, orgID, "cohort", c.ID, nil, c)
+		return s.Record(ctx, tx, orgID, "cohort", c.ID, auditlog.Diff(nil, c))
 	})
 	if err != nil {
 		return nil, err
@@ -484,12 +462,12 @@ func dateFields(startsOn, endsOn string) []errs.FieldError {
 
 // Cohort returns a cohort of the school.
 func (s *Service) Cohort(ctx context.Context, orgID, id string) (*Cohort, error) {
-	return s.store.Cohort(ctx, s.db, orgID, id)
+	return s.store.Cohort(ctx, s.DB, orgID, id)
 }
 
 // ListCohorts returns a page of the school's cohorts.
 func (s *Service) ListCohorts(ctx context.Context, orgID string, f CohortFilter) ([]Cohort, error) {
-	return s.store.ListCohorts(ctx, s.db, orgID, f)
+	return s.store.ListCohorts(ctx, s.DB, orgID, f)
 }
 
 // CohortChanges are the cohort fields to change; nil stays as is. A cohort
@@ -498,35 +476,32 @@ type CohortChanges struct {
 	Name, StartsOn, EndsOn, Status *string
 }
 
+// apply sets the given fields on c.
+func (ch CohortChanges) apply(c *Cohort) {
+	database.SetIf(&c.Name, ch.Name)
+	database.SetIf(&c.StartsOn, ch.StartsOn)
+	database.SetIf(&c.EndsOn, ch.EndsOn)
+	database.SetIf(&c.Status, ch.Status)
+}
+
 // UpdateCohort changes a cohort if it is still at version.
 func (s *Service) UpdateCohort(ctx context.Context, orgID, id string, version int64, ch CohortChanges) (*Cohort, error) {
 	var out *Cohort
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, err := s.store.Cohort(ctx, tx, orgID, id)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		before, after, err := database.Optimistic[Cohort, *Cohort]{
+			What: "the cohort",
+			Load: func() (*Cohort, error) { return s.store.Cohort(ctx, tx, orgID, id) },
+			Change: func(c *Cohort) error {
+				ch.apply(c)
+				return asValidation(dateFields(c.StartsOn, c.EndsOn))
+			},
+			Write: func(c *Cohort, wasVersion int64) (bool, error) { return s.store.UpdateCohort(ctx, tx, c, wasVersion) },
+		}.Run(version, s.Now())
 		if err != nil {
 			return err
 		}
-		if before.Version != version {
-			return errs.Stale("the cohort", before.Version)
-		}
-		after := *before
-		setIfGiven(&after.Name, ch.Name)
-		setIfGiven(&after.StartsOn, ch.StartsOn)
-		setIfGiven(&after.EndsOn, ch.EndsOn)
-		setIfGiven(&after.Status, ch.Status)
-		if err := asValidation(dateFields(after.StartsOn, after.EndsOn)); err != nil {
-			return err
-		}
-		after.UpdatedAt, after.Version = s.now(), before.Version+1
-		ok, err := s.store.UpdateCohort(ctx, tx, &after, version)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errs.Stale("the cohort", version+1)
-		}
-		out = &after
-		return s.record(ctx, tx, orgID, "cohort", after.ID, before, &after)
+		out = after
+		return s.Record(ctx, tx, orgID, "cohort", id, auditlog.Diff(before, after))
 	})
 	return out, err
 }
@@ -556,11 +531,11 @@ func (s *Service) CreateProduct(ctx context.Context, orgID string, in NewProduct
 	if err := asValidation(fields); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Now()
 	p := &Product{ID: ids.New(), OrgID: orgID, Kind: in.Kind, Title: in.Title, CourseID: in.CourseID,
 		PriceAmount: in.PriceAmount, Currency: in.Currency, Status: in.Status,
 		External: External{Source: in.Source, ExternalID: in.ExternalID}, CreatedAt: now, UpdatedAt: now, Version: 1}
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if in.CourseID != nil {
 			if err := s.checkCourseRef(ctx, tx, orgID, *in.CourseID); err != nil {
 				return err
@@ -569,7 +544,7 @@ func (s *Service) CreateProduct(ctx context.Context, orgID string, in NewProduct
 		if err := s.store.InsertProduct(ctx, tx, p); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, orgID, "product", p.ID, nil, p)
+		return s.Record(ctx, tx, orgID, "product", p.ID, auditlog.Diff(nil, p))
 	})
 	if err != nil {
 		return nil, err
@@ -579,12 +554,12 @@ func (s *Service) CreateProduct(ctx context.Context, orgID string, in NewProduct
 
 // Product returns a product of the school.
 func (s *Service) Product(ctx context.Context, orgID, id string) (*Product, error) {
-	return s.store.Product(ctx, s.db, orgID, id)
+	return s.store.Product(ctx, s.DB, orgID, id)
 }
 
 // ListProducts returns a page of the school's products.
 func (s *Service) ListProducts(ctx context.Context, orgID string, f ProductFilter) ([]Product, error) {
-	return s.store.ListProducts(ctx, s.db, orgID, f)
+	return s.store.ListProducts(ctx, s.DB, orgID, f)
 }
 
 // ProductChanges are the product fields to change; nil stays as is. The
@@ -597,32 +572,29 @@ type ProductChanges struct {
 	Status      *string
 }
 
+// apply sets the given fields on p.
+func (ch ProductChanges) apply(p *Product) {
+	database.SetIf(&p.Title, ch.Title)
+	database.SetIf(&p.PriceAmount, ch.PriceAmount)
+	database.SetIf(&p.Currency, ch.Currency)
+	database.SetIf(&p.Status, ch.Status)
+}
+
 // UpdateProduct changes a product if it is still at version.
 func (s *Service) UpdateProduct(ctx context.Context, orgID, id string, version int64, ch ProductChanges) (*Product, error) {
 	var out *Product
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, err := s.store.Product(ctx, tx, orgID, id)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		before, after, err := database.Optimistic[Product, *Product]{
+			What:   "the product",
+			Load:   func() (*Product, error) { return s.store.Product(ctx, tx, orgID, id) },
+			Change: func(p *Product) error { ch.apply(p); return nil },
+			Write:  func(p *Product, wasVersion int64) (bool, error) { return s.store.UpdateProduct(ctx, tx, p, wasVersion) },
+		}.Run(version, s.Now())
 		if err != nil {
 			return err
 		}
-		if before.Version != version {
-			return errs.Stale("the product", before.Version)
-		}
-		after := *before
-		setIfGiven(&after.Title, ch.Title)
-		setIfGiven(&after.PriceAmount, ch.PriceAmount)
-		setIfGiven(&after.Currency, ch.Currency)
-		setIfGiven(&after.Status, ch.Status)
-		after.UpdatedAt, after.Version = s.now(), before.Version+1
-		ok, err := s.store.UpdateProduct(ctx, tx, &after, version)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errs.Stale("the product", version+1)
-		}
-		out = &after
-		return s.record(ctx, tx, orgID, "product", after.ID, before, &after)
+		out = after
+		return s.Record(ctx, tx, orgID, "product", id, auditlog.Diff(before, after))
 	})
 	return out, err
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/events"
 )
@@ -24,13 +25,6 @@ func (s *Service) EventHandlers() map[string]events.Handler {
 		"order.paid":          s.handleOrderPaid,
 		"order.refunded":      s.handleOrderRefunded,
 	}
-}
-
-// ApplyEvent applies one school-data event in a transaction of its own, as
-// the inbox would; the demo seed uses it to build the demo school through
-// the same path as the LMS.
-func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
-	return events.Apply(ctx, s.db, s.EventHandlers(), ev)
 }
 
 func sourceOr(src string) string {
@@ -64,7 +58,7 @@ func (s *Service) handleStudentUpserted(ctx context.Context, tx bun.IDB, ev even
 	if err := events.Required("external_id", d.ExternalID, "full_name", d.FullName); err != nil {
 		return err
 	}
-	if err := checkBirthDate(d.BirthDate, "data.birth_date", s.now()); err != nil {
+	if err := checkBirthDate(d.BirthDate, "data.birth_date", s.Now()); err != nil {
 		return err
 	}
 	in := StudentInput{FullName: d.FullName, Email: d.Email, Telegram: d.Telegram, Phone: d.Phone, BirthDate: d.BirthDate,
@@ -82,7 +76,7 @@ func (s *Service) handleStudentUpserted(ctx context.Context, tx bun.IDB, ev even
 	case existing.ErasedAt != nil:
 		return errs.Invalid("data.external_id", "this student's personal data was erased; it is not taken again")
 	}
-	_, err = s.applyStudent(ctx, tx, existing, in)
+	_, err = s.applyStudent(ctx, tx, database.Loaded(existing), existing.Version, in)
 	return err
 }
 
@@ -136,17 +130,13 @@ func (s *Service) handleEnrollmentUpserted(ctx context.Context, tx bun.IDB, ev e
 	if err != nil {
 		return err
 	}
-	_, err = s.saveEnrollment(ctx, tx, existing, func(_ context.Context, _ bun.IDB, e *Enrollment) (string, error) {
-		if d.Tariff != nil {
-			e.Tariff = *d.Tariff
-		}
-		if d.Status != nil {
-			e.Status = *d.Status
-		}
+	_, err = s.saveEnrollment(ctx, tx, database.Loaded(existing), existing.Version, func(e *Enrollment) string {
+		database.SetIf(&e.Tariff, d.Tariff)
+		database.SetIf(&e.Status, d.Status)
 		if d.CuratorEmail != nil {
 			e.CuratorID = curatorID
 		}
-		return "changed in the LMS", nil
+		return "changed in the LMS"
 	})
 	return err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
@@ -44,7 +45,7 @@ func (s *Service) ImportStudents(ctx context.Context, orgID string, data []byte,
 	}
 	report := &ImportReport{DryRun: dryRun, Rows: len(rows)}
 	errRollback := errors.New("roll back")
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for _, row := range rows {
 			if err := s.importRow(ctx, tx, orgID, header, row, report); err != nil {
 				return err
@@ -171,7 +172,7 @@ func (s *Service) importStudent(ctx context.Context, tx bun.IDB, orgID string, g
 		in.External = External{Source: &src, ExternalID: ext}
 		existing, err := s.store.StudentByExternalID(ctx, tx, orgID, src, *ext)
 		if err == nil {
-			_, err = s.applyStudent(ctx, tx, existing, in)
+			_, err = s.applyStudent(ctx, tx, database.Loaded(existing), existing.Version, in)
 			return existing.ID, false, err
 		}
 		if !errors.Is(err, errs.ErrNotFound) {

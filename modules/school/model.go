@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/bizcal"
 )
 
 // Course statuses, cohort statuses, enrollment statuses and other enums.
@@ -23,6 +25,19 @@ const (
 	EnrollmentCompleted = "completed"
 	EnrollmentDropped   = "dropped"
 	EnrollmentRefunded  = "refunded"
+)
+
+// Cohort statuses and product kinds.
+const (
+	CohortPlanned  = "planned"
+	CohortActive   = "active"
+	CohortFinished = "finished"
+	CohortArchived = "archived"
+
+	ProductCourse           = "course"
+	ProductConsultation     = "consultation"
+	ProductMentoring        = "mentoring"
+	ProductClubSubscription = "club_subscription"
 )
 
 // DefaultReviewTarget is the business time a regular assignment is reviewed
@@ -52,6 +67,12 @@ type Course struct {
 	UpdatedAt   time.Time `bun:"updated_at" json:"-"`
 	Version     int64     `bun:"version" json:"version"`
 }
+
+// RowVersion is the version an update of the course must name.
+func (c *Course) RowVersion() int64 { return c.Version }
+
+// Bump gives the course its next version, changed at at.
+func (c *Course) Bump(at time.Time) { c.Version++; c.UpdatedAt = at }
 
 // CourseModule is one ordered module of a course.
 type CourseModule struct {
@@ -105,6 +126,12 @@ type Cohort struct {
 	Version   int64     `bun:"version" json:"version"`
 }
 
+// RowVersion is the version an update of the cohort must name.
+func (c *Cohort) RowVersion() int64 { return c.Version }
+
+// Bump gives the cohort its next version, changed at at.
+func (c *Cohort) Bump(at time.Time) { c.Version++; c.UpdatedAt = at }
+
 // Student is a person who learns at the school. Contacts and birth date are
 // personal data: shown only to roles that need them, erased on request.
 type Student struct {
@@ -124,6 +151,12 @@ type Student struct {
 	UpdatedAt time.Time  `bun:"updated_at" json:"-"`
 	Version   int64      `bun:"version" json:"version"`
 }
+
+// RowVersion is the version an update of the student must name.
+func (s *Student) RowVersion() int64 { return s.Version }
+
+// Bump gives the student its next version, changed at at.
+func (s *Student) Bump(at time.Time) { s.Version++; s.UpdatedAt = at }
 
 // FoldName is how names are compared in search: lower case, ё as е, single
 // spaces. SQLite's lower() folds only ASCII, so the folded form is stored.
@@ -162,6 +195,12 @@ type Enrollment struct {
 	Version    int64     `bun:"version" json:"version"`
 }
 
+// RowVersion is the version an update of the enrollment must name.
+func (e *Enrollment) RowVersion() int64 { return e.Version }
+
+// Bump gives the enrollment its next version, changed at at.
+func (e *Enrollment) Bump(at time.Time) { e.Version++; e.UpdatedAt = at }
+
 // CuratorAssignment is one change of an enrollment's curator. Append-only.
 type CuratorAssignment struct {
 	bun.BaseModel `bun:"table:curator_assignments"`
@@ -193,6 +232,12 @@ type Product struct {
 	UpdatedAt   time.Time `bun:"updated_at" json:"-"`
 	Version     int64     `bun:"version" json:"version"`
 }
+
+// RowVersion is the version an update of the product must name.
+func (p *Product) RowVersion() int64 { return p.Version }
+
+// Bump gives the product its next version, changed at at.
+func (p *Product) Bump(at time.Time) { p.Version++; p.UpdatedAt = at }
 
 // Order is a paid purchase. It is never edited: refunds are OrderRefund rows.
 type Order struct {
@@ -240,4 +285,35 @@ func (o *Order) Status() string {
 	default:
 		return "partially_refunded"
 	}
+}
+
+// Calendar is a school's working calendar: the hours in which response and
+// review deadlines run. A school has one default calendar and may have
+// others (for a night shift, say).
+type Calendar struct {
+	bun.BaseModel `bun:"table:calendars"`
+
+	ID        string      `bun:"id,pk" json:"id"`
+	OrgID     string      `bun:"org_id" json:"-"`
+	Name      string      `bun:"name" json:"name"`
+	IsDefault bool        `bun:"is_default" json:"is_default"`
+	Spec      bizcal.Spec `bun:"spec,type:jsonb" json:"spec"`
+	CreatedAt time.Time   `bun:"created_at" json:"-"`
+	UpdatedAt time.Time   `bun:"updated_at" json:"-"`
+	Version   int64       `bun:"version" json:"version"`
+}
+
+// RowVersion is the version an update of the calendar must name.
+func (c *Calendar) RowVersion() int64 { return c.Version }
+
+// Bump gives the calendar its next version, changed at at.
+func (c *Calendar) Bump(at time.Time) { c.Version++; c.UpdatedAt = at }
+
+// CohortHeadcount is a cohort with the number of its students whose
+// enrollment is active or completed.
+type CohortHeadcount struct {
+	ID       string `bun:"id"`
+	CourseID string `bun:"course_id"`
+	Name     string `bun:"name"`
+	Enrolled int    `bun:"enrolled"`
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
@@ -49,13 +50,13 @@ func (s *Service) CreateStudent(ctx context.Context, orgID string, in StudentInp
 	if err != nil {
 		return nil, err
 	}
-	return st, s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return st, s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return s.insertStudent(ctx, tx, st)
 	})
 }
 
 func (s *Service) newStudent(orgID string, in StudentInput, at string) (*Student, error) {
-	now := s.now()
+	now := s.Now()
 	if err := checkBirthDate(in.BirthDate, at+"birth_date", now); err != nil {
 		return nil, err
 	}
@@ -64,70 +65,75 @@ func (s *Service) newStudent(orgID string, in StudentInput, at string) (*Student
 }
 
 func (s *Service) insertStudent(ctx context.Context, tx bun.IDB, st *Student) error {
-	if err := insert(ctx, tx, st, "a student with this external id"); err != nil {
+	if err := s.store.InsertStudent(ctx, tx, st); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, st.OrgID, "student", st.ID, nil, st)
+	return s.Record(ctx, tx, st.OrgID, "student", st.ID, auditlog.Diff(nil, st))
 }
 
 // Student returns one student.
 func (s *Service) Student(ctx context.Context, orgID, id string) (*Student, error) {
-	return s.store.Student(ctx, s.db, orgID, id)
+	return s.store.Student(ctx, s.DB, orgID, id)
 }
 
 // ListStudents returns a page of students.
 func (s *Service) ListStudents(ctx context.Context, orgID string, f StudentFilter) ([]Student, error) {
-	return s.store.ListStudents(ctx, s.db, orgID, f)
+	return s.store.ListStudents(ctx, s.DB, orgID, f)
 }
 
 // UpdateStudent changes a student if still at version. Erased students
 // cannot be changed.
 func (s *Service) UpdateStudent(ctx context.Context, orgID, id string, version int64, in StudentInput) (*Student, error) {
-	if err := checkBirthDate(in.BirthDate, "body.birth_date", s.now()); err != nil {
+	if err := checkBirthDate(in.BirthDate, "body.birth_date", s.Now()); err != nil {
 		return nil, err
 	}
 	var out *Student
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, err := s.store.Student(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
-		if before.Version != version {
-			return errs.Stale("the student", before.Version)
-		}
-		out, err = s.applyStudent(ctx, tx, before, in)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = s.applyStudent(ctx, tx, func() (*Student, error) { return s.store.Student(ctx, tx, orgID, id) }, version, in)
 		return err
 	})
 	return out, err
 }
 
-// applyStudent writes in over before: the full name always, contacts when
-// given.
-func (s *Service) applyStudent(ctx context.Context, tx bun.IDB, before *Student, in StudentInput) (*Student, error) {
-	if before.ErasedAt != nil {
-		return nil, errs.Conflict("the student's personal data was erased; create a new student instead")
+// applyStudent writes in over the student load reads, if it is at version:
+// the full name always, contacts when given. A student it leaves as it was
+// keeps its version.
+func (s *Service) applyStudent(ctx context.Context, tx bun.IDB, load func() (*Student, error), version int64, in StudentInput) (*Student, error) {
+	before, after, err := database.Optimistic[Student, *Student]{
+		What:   "the student",
+		Load:   load,
+		Change: in.applyTo,
+		Write: func(st *Student, wasVersion int64) (bool, error) {
+			return s.store.UpdateStudent(ctx, tx, st, wasVersion)
+		},
+	}.Run(version, s.Now())
+	if err != nil {
+		return nil, err
 	}
-	after := *before
-	after.FullName, after.NameKey = in.FullName, FoldName(in.FullName)
-	for _, f := range []struct{ dst, src **string }{{&after.Email, &in.Email}, {&after.Telegram, &in.Telegram}, {&after.Phone, &in.Phone}, {&after.BirthDate, &in.BirthDate}} {
+	if after == nil {
+		return before, nil
+	}
+	return after, s.Record(ctx, tx, after.OrgID, "student", after.ID, auditlog.Diff(before, after))
+}
+
+// applyTo sets the full name and the contacts given on st; it answers
+// database.ErrUnchanged when st stays as it was.
+func (in StudentInput) applyTo(st *Student) error {
+	if st.ErasedAt != nil {
+		return errs.Conflict("the student's personal data was erased; create a new student instead")
+	}
+	was := *st
+	st.FullName, st.NameKey = in.FullName, FoldName(in.FullName)
+	for _, f := range []struct{ dst, src **string }{{&st.Email, &in.Email}, {&st.Telegram, &in.Telegram}, {&st.Phone, &in.Phone}, {&st.BirthDate, &in.BirthDate}} {
 		if *f.src != nil {
 			*f.dst = *f.src
 		}
 	}
-	changes := auditlog.Diff(before, &after)
-	delete(changes, "version")
-	if len(changes) == 0 {
-		return before, nil
+	if len(auditlog.Diff(&was, st)) == 0 {
+		return database.ErrUnchanged
 	}
-	after.UpdatedAt, after.Version = s.now(), before.Version+1
-	ok, err := updateVersioned(ctx, tx, &after, after.OrgID, before.Version, "full_name", "name_key", "email", "telegram", "phone", "birth_date", "updated_at", "version")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errs.Stale("the student", before.Version+1)
-	}
-	return &after, s.record(ctx, tx, after.OrgID, "student", after.ID, before, &after)
+	return nil
 }
 
 // MaySeeContacts reports whether the caller may see this student's
@@ -141,7 +147,7 @@ func (s *Service) MaySeeContacts(ctx context.Context, orgID, studentID string) (
 	if !m.Org.Allowed("student_contacts", "read_own") || m.Principal == nil {
 		return false, nil
 	}
-	return s.store.IsCuratorOf(ctx, s.db, orgID, m.Principal.UserID, studentID)
+	return s.store.IsCuratorOf(ctx, s.DB, orgID, m.Principal.UserID, studentID)
 }
 
 // --- enrollments
@@ -160,7 +166,7 @@ type EnrollmentInput struct {
 // CreateEnrollment puts a student in a cohort, with a curator when given.
 func (s *Service) CreateEnrollment(ctx context.Context, orgID string, in EnrollmentInput) (*Enrollment, error) {
 	var out *Enrollment
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, err = s.createEnrollment(ctx, tx, orgID, in, "body.")
 		return err
@@ -178,7 +184,7 @@ func (s *Service) createEnrollment(ctx context.Context, tx bun.IDB, orgID string
 	if err := s.checkCurator(ctx, orgID, in.CuratorID, at+"curator_id"); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Now()
 	e := &Enrollment{ID: ids.New(), OrgID: orgID, StudentID: in.StudentID, CohortID: in.CohortID, Tariff: in.Tariff,
 		Status: in.Status, CuratorID: in.CuratorID, EnrolledAt: now, External: in.External, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if e.Status == "" {
@@ -187,7 +193,7 @@ func (s *Service) createEnrollment(ctx context.Context, tx bun.IDB, orgID string
 	if in.EnrolledAt != nil {
 		e.EnrolledAt = in.EnrolledAt.UTC()
 	}
-	if err := insert(ctx, tx, e, "the student is already enrolled in this cohort, or an enrollment with this external id"); err != nil {
+	if err := s.store.InsertEnrollment(ctx, tx, e); err != nil {
 		return nil, err
 	}
 	if e.CuratorID != nil {
@@ -195,7 +201,7 @@ func (s *Service) createEnrollment(ctx context.Context, tx bun.IDB, orgID string
 			return nil, err
 		}
 	}
-	return e, s.record(ctx, tx, orgID, "enrollment", e.ID, nil, e)
+	return e, s.Record(ctx, tx, orgID, "enrollment", e.ID, auditlog.Diff(nil, e))
 }
 
 // unknownRef turns a not-found reference into a 422 on the field that named
@@ -229,38 +235,34 @@ func (s *Service) appendHistory(ctx context.Context, tx bun.IDB, e *Enrollment, 
 			by = p.Name
 		}
 	}
-	return insert(ctx, tx, &CuratorAssignment{ID: ids.New(), OrgID: e.OrgID, EnrollmentID: e.ID, CuratorID: e.CuratorID,
-		PreviousCuratorID: previous, Reason: reason, AssignedBy: by, AssignedAt: s.now()}, "curator assignment")
+	return s.store.InsertCuratorAssignment(ctx, tx, &CuratorAssignment{ID: ids.New(), OrgID: e.OrgID, EnrollmentID: e.ID, CuratorID: e.CuratorID,
+		PreviousCuratorID: previous, Reason: reason, AssignedBy: by, AssignedAt: s.Now()})
 }
 
 // Enrollment returns one enrollment.
 func (s *Service) Enrollment(ctx context.Context, orgID, id string) (*Enrollment, error) {
-	return s.store.Enrollment(ctx, s.db, orgID, id)
+	return s.store.Enrollment(ctx, s.DB, orgID, id)
 }
 
 // ListEnrollments returns a page of enrollments.
 func (s *Service) ListEnrollments(ctx context.Context, orgID string, f EnrollmentFilter) ([]Enrollment, error) {
-	return s.store.ListEnrollments(ctx, s.db, orgID, f)
+	return s.store.ListEnrollments(ctx, s.DB, orgID, f)
 }
 
 // CuratorHistory lists every curator change of an enrollment, oldest first.
 func (s *Service) CuratorHistory(ctx context.Context, orgID, enrollmentID string) ([]CuratorAssignment, error) {
-	if _, err := s.store.Enrollment(ctx, s.db, orgID, enrollmentID); err != nil {
+	if _, err := s.store.Enrollment(ctx, s.DB, orgID, enrollmentID); err != nil {
 		return nil, err
 	}
-	return s.store.CuratorHistory(ctx, s.db, orgID, enrollmentID)
+	return s.store.CuratorHistory(ctx, s.DB, orgID, enrollmentID)
 }
 
 // UpdateEnrollment changes an enrollment's tariff or status if still at version.
 func (s *Service) UpdateEnrollment(ctx context.Context, orgID, id string, version int64, tariff, status *string) (*Enrollment, error) {
-	return s.changeEnrollment(ctx, orgID, id, version, func(ctx context.Context, tx bun.IDB, e *Enrollment) (string, error) {
-		if tariff != nil {
-			e.Tariff = *tariff
-		}
-		if status != nil {
-			e.Status = *status
-		}
-		return "", nil
+	return s.changeEnrollment(ctx, orgID, id, version, func(e *Enrollment) string {
+		database.SetIf(&e.Tariff, tariff)
+		database.SetIf(&e.Status, status)
+		return ""
 	})
 }
 
@@ -269,57 +271,61 @@ func (s *Service) AssignCurator(ctx context.Context, orgID, id string, version i
 	if err := s.checkCurator(ctx, orgID, curatorID, "body.curator_id"); err != nil {
 		return nil, err
 	}
-	return s.changeEnrollment(ctx, orgID, id, version, func(ctx context.Context, tx bun.IDB, e *Enrollment) (string, error) {
+	return s.changeEnrollment(ctx, orgID, id, version, func(e *Enrollment) string {
 		e.CuratorID = curatorID
-		return reason, nil
+		return reason
 	})
 }
 
+// enrollmentChange edits an enrollment and says why, for the curator
+// history should the curator change.
+type enrollmentChange func(e *Enrollment) (reason string)
+
 // changeEnrollment applies change to an enrollment at version in one
-// transaction; a curator change appends to the history with the reason
-// change returns.
-func (s *Service) changeEnrollment(ctx context.Context, orgID, id string, version int64,
-	change func(ctx context.Context, tx bun.IDB, e *Enrollment) (string, error)) (*Enrollment, error) {
+// transaction.
+func (s *Service) changeEnrollment(ctx context.Context, orgID, id string, version int64, change enrollmentChange) (*Enrollment, error) {
 	var out *Enrollment
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		before, err := s.store.Enrollment(ctx, tx, orgID, id)
-		if err != nil {
-			return err
-		}
-		if before.Version != version {
-			return errs.Stale("the enrollment", before.Version)
-		}
-		out, err = s.saveEnrollment(ctx, tx, before, change)
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = s.saveEnrollment(ctx, tx, func() (*Enrollment, error) { return s.store.Enrollment(ctx, tx, orgID, id) }, version, change)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) saveEnrollment(ctx context.Context, tx bun.IDB, before *Enrollment,
-	change func(ctx context.Context, tx bun.IDB, e *Enrollment) (string, error)) (*Enrollment, error) {
-	after := *before
-	reason, err := change(ctx, tx, &after)
+// saveEnrollment applies change to the enrollment load reads, if it is at
+// version. A curator change appends to the history with the reason change
+// returns; an enrollment that change leaves as it was keeps its version.
+func (s *Service) saveEnrollment(ctx context.Context, tx bun.IDB, load func() (*Enrollment, error), version int64, change enrollmentChange) (*Enrollment, error) {
+	var reason string
+	before, after, err := database.Optimistic[Enrollment, *Enrollment]{
+		What: "the enrollment",
+		Load: load,
+		Change: func(e *Enrollment) error {
+			was := *e
+			reason = change(e)
+			if len(auditlog.Diff(&was, e)) == 0 {
+				return database.ErrUnchanged
+			}
+			return nil
+		},
+		Write: func(e *Enrollment, wasVersion int64) (bool, error) {
+			return s.store.UpdateEnrollment(ctx, tx, e, wasVersion)
+		},
+	}.Run(version, s.Now())
 	if err != nil {
 		return nil, err
 	}
-	changes := auditlog.Diff(before, &after)
-	if len(changes) == 0 {
+	if after == nil {
 		return before, nil
 	}
-	after.UpdatedAt, after.Version = s.now(), before.Version+1
-	ok, err := updateVersioned(ctx, tx, &after, after.OrgID, before.Version, "tariff", "status", "curator_id", "enrolled_at", "updated_at", "version")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errs.Stale("the enrollment", before.Version+1)
-	}
+	changes := auditlog.Diff(before, after)
 	if _, curatorChanged := changes["curator_id"]; curatorChanged {
-		if err := s.appendHistory(ctx, tx, &after, before.CuratorID, reason); err != nil {
+		if err := s.appendHistory(ctx, tx, after, before.CuratorID, reason); err != nil {
 			return nil, err
 		}
 	}
-	return &after, s.record(ctx, tx, after.OrgID, "enrollment", after.ID, before, &after)
+	return after, s.Record(ctx, tx, after.OrgID, "enrollment", after.ID, changes)
 }
 
 // CuratorPick is one enrollment given a curator by AssignCurators.
@@ -333,7 +339,7 @@ type CuratorPick struct {
 // moment, so that loads even out. curatorIDs limits the choice; empty means
 // every active curator of the school.
 func (s *Service) AssignCurators(ctx context.Context, orgID, cohortID string, curatorIDs []string) ([]CuratorPick, error) {
-	if _, err := s.store.Cohort(ctx, s.db, orgID, cohortID); err != nil {
+	if _, err := s.store.Cohort(ctx, s.DB, orgID, cohortID); err != nil {
 		return nil, unknownRef(err, "body.cohort_id", "unknown cohort")
 	}
 	pool, err := s.curatorPool(ctx, orgID, curatorIDs)
@@ -341,7 +347,7 @@ func (s *Service) AssignCurators(ctx context.Context, orgID, cohortID string, cu
 		return nil, err
 	}
 	var made []CuratorPick
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		made = nil
 		loads, err := s.store.CuratorLoads(ctx, tx, orgID)
 		if err != nil {
@@ -354,9 +360,9 @@ func (s *Service) AssignCurators(ctx context.Context, orgID, cohortID string, cu
 		for i := range open {
 			curator := leastLoaded(pool, loads)
 			loads[curator]++
-			if _, err := s.saveEnrollment(ctx, tx, &open[i], func(_ context.Context, _ bun.IDB, e *Enrollment) (string, error) {
+			if _, err := s.saveEnrollment(ctx, tx, database.Loaded(&open[i]), open[i].Version, func(e *Enrollment) string {
 				e.CuratorID = &curator
-				return "balanced assignment", nil
+				return "balanced assignment"
 			}); err != nil {
 				return err
 			}
@@ -428,7 +434,7 @@ func (s *Service) RecordOrder(ctx context.Context, orgID string, in OrderInput) 
 		out     *Order
 		created bool
 	)
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, created, err = s.recordOrder(ctx, tx, orgID, in, "body.")
 		return err
@@ -460,11 +466,11 @@ func (s *Service) recordOrder(ctx context.Context, tx bun.IDB, orgID string, in 
 	}
 	o := &Order{ID: ids.New(), OrgID: orgID, StudentID: in.StudentID, ProductID: in.ProductID, CohortID: in.CohortID,
 		Amount: in.Amount, Currency: in.Currency, PaymentMethod: in.PaymentMethod, InstalmentMonths: in.InstalmentMonths,
-		PaidAt: in.PaidAt.UTC(), External: in.External, CreatedAt: s.now()}
-	if err := insert(ctx, tx, o, "an order with this external id"); err != nil {
+		PaidAt: in.PaidAt.UTC(), External: in.External, CreatedAt: s.Now()}
+	if err := s.store.InsertOrder(ctx, tx, o); err != nil {
 		return nil, false, err
 	}
-	return o, true, s.record(ctx, tx, orgID, "order", o.ID, nil, o)
+	return o, true, s.Record(ctx, tx, orgID, "order", o.ID, auditlog.Diff(nil, o))
 }
 
 // sameOrder refuses a replay whose content differs from the recorded order:
@@ -495,17 +501,17 @@ func (s *Service) checkOrderRefs(ctx context.Context, tx bun.IDB, orgID string, 
 
 // Order returns one order with its refunded sum.
 func (s *Service) Order(ctx context.Context, orgID, id string) (*Order, []OrderRefund, error) {
-	o, err := s.store.Order(ctx, s.db, orgID, id)
+	o, err := s.store.Order(ctx, s.DB, orgID, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	refunds, err := s.store.Refunds(ctx, s.db, orgID, id)
+	refunds, err := s.store.Refunds(ctx, s.DB, orgID, id)
 	return o, refunds, err
 }
 
 // ListOrders returns a page of orders.
 func (s *Service) ListOrders(ctx context.Context, orgID string, f OrderFilter) ([]Order, error) {
-	return s.store.ListOrders(ctx, s.db, orgID, f)
+	return s.store.ListOrders(ctx, s.DB, orgID, f)
 }
 
 // RefundInput is money returned on an order.
@@ -524,7 +530,7 @@ func (s *Service) RecordRefund(ctx context.Context, orgID, orderID string, in Re
 		out     *OrderRefund
 		created bool
 	)
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, created, err = s.recordRefund(ctx, tx, orgID, orderID, in, "body.")
 		return err
@@ -559,9 +565,9 @@ func (s *Service) recordRefund(ctx context.Context, tx bun.IDB, orgID, orderID s
 		return nil, false, errs.Invalid(at+"amount", fmt.Sprintf("exceeds what is left to refund on the order (%d of %d %s)", left, o.Amount, o.Currency))
 	}
 	r := &OrderRefund{ID: ids.New(), OrgID: orgID, OrderID: orderID, Amount: in.Amount, RefundedAt: in.RefundedAt.UTC(),
-		Reason: strings.TrimSpace(in.Reason), External: in.External, CreatedAt: s.now()}
-	if err := insert(ctx, tx, r, "a refund with this external id"); err != nil {
+		Reason: strings.TrimSpace(in.Reason), External: in.External, CreatedAt: s.Now()}
+	if err := s.store.InsertRefund(ctx, tx, r); err != nil {
 		return nil, false, err
 	}
-	return r, true, s.record(ctx, tx, orgID, "order_refund", r.ID, nil, r)
+	return r, true, s.Record(ctx, tx, orgID, "order_refund", r.ID, auditlog.Diff(nil, r))
 }

@@ -32,7 +32,7 @@ type StudentExport struct {
 // request. The export itself is audited: it discloses personal data.
 func (s *Service) Export(ctx context.Context, orgID, studentID string) (*StudentExport, error) {
 	out := &StudentExport{CuratorHistory: map[string][]CuratorAssignment{}, Refunds: map[string][]OrderRefund{}}
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		if out.Student, err = s.store.Student(ctx, tx, orgID, studentID); err != nil {
 			return err
@@ -53,8 +53,7 @@ func (s *Service) Export(ctx context.Context, orgID, studentID string) (*Student
 				return err
 			}
 		}
-		return s.audit.Record(ctx, tx, auditlog.Entry{OrgID: orgID, EntityType: "student", EntityID: studentID,
-			Changes: map[string]auditlog.Change{"exported": {After: true}}})
+		return s.Record(ctx, tx, orgID, "student", studentID, map[string]auditlog.Change{"exported": {After: true}})
 	})
 	return out, err
 }
@@ -65,7 +64,7 @@ func (s *Service) Export(ctx context.Context, orgID, studentID string) (*Student
 // change.
 func (s *Service) Erase(ctx context.Context, orgID, studentID string) (*Student, error) {
 	var out *Student
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		st, err := s.store.Student(ctx, tx, orgID, studentID)
 		if err != nil {
 			return err
@@ -74,13 +73,13 @@ func (s *Service) Erase(ctx context.Context, orgID, studentID string) (*Student,
 			return errs.Conflict("the student was already erased at %s", st.ErasedAt.UTC().Format(time.RFC3339))
 		}
 		subject := privacy.Subject{OrgID: orgID, EntityType: "student", EntityID: st.ID, Values: personalValues(st)}
-		now := s.now()
+		now := s.Now()
 		erased := *st
 		erased.FullName, erased.NameKey = ErasedName, FoldName(ErasedName)
 		erased.Email, erased.Telegram, erased.Phone, erased.BirthDate = nil, nil, nil, nil
-		erased.ErasedAt, erased.UpdatedAt, erased.Version = &now, now, st.Version+1
-		if _, err := tx.NewUpdate().Model(&erased).Column("full_name", "name_key", "email", "telegram", "phone", "birth_date", "erased_at", "updated_at", "version").
-			WherePK().Where("org_id = ?", orgID).Exec(ctx); err != nil {
+		erased.ErasedAt = &now
+		erased.Bump(now)
+		if err := s.store.EraseStudent(ctx, tx, &erased); err != nil {
 			return err
 		}
 		for _, e := range s.erasers {
@@ -90,8 +89,7 @@ func (s *Service) Erase(ctx context.Context, orgID, studentID string) (*Student,
 		}
 		out = &erased
 		// The entry names no personal value: it records that erasure happened.
-		return s.audit.Record(ctx, tx, auditlog.Entry{OrgID: orgID, EntityType: "student", EntityID: st.ID,
-			Changes: map[string]auditlog.Change{"erased": {Before: false, After: true}}})
+		return s.Record(ctx, tx, orgID, "student", st.ID, map[string]auditlog.Change{"erased": {Before: false, After: true}})
 	})
 	return out, err
 }

@@ -2,14 +2,13 @@ package school
 
 import (
 	"context"
-	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/clock"
-	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/privacy"
+	"github.com/curatorops/curatorops/modules/platform/service"
 )
 
 // Curator is what the school module knows of a staff member who can take
@@ -33,9 +32,7 @@ type People interface {
 
 // Service holds the school-data rules.
 type Service struct {
-	db      *bun.DB
-	clock   clock.Clock
-	audit   auditlog.Recorder
+	service.Core
 	people  People
 	store   Store
 	erasers []privacy.Eraser
@@ -43,27 +40,12 @@ type Service struct {
 	calendars calendarCache
 }
 
-// NewService returns the school service.
+// NewService returns the school service. An audit recorder that keeps
+// personal data (privacy.Eraser) is the first module Erase scrubs.
 func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, people People) *Service {
-	svc := &Service{db: db, clock: c, audit: audit, people: people}
+	svc := &Service{Core: service.NewCore(db, c, audit), people: people}
 	if e, ok := audit.(privacy.Eraser); ok {
 		svc.AddEraser(e)
 	}
 	return svc
-}
-
-// Store holds the school queries; its functions take bun.IDB so they run
-// inside the caller's transaction. Queries of each area live in the file of
-// that area.
-type Store struct{}
-
-func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return database.InTx(ctx, s.db, fn)
-}
-
-func (s *Service) now() time.Time { return s.clock.Now() }
-
-// record writes one audit entry for a change to entity in the school.
-func (s *Service) record(ctx context.Context, tx bun.IDB, orgID, entityType, entityID string, before, after any) error {
-	return s.audit.Record(ctx, tx, auditlog.Entry{OrgID: orgID, EntityType: entityType, EntityID: entityID, Changes: auditlog.Diff(before, after)})
 }

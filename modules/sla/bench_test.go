@@ -41,10 +41,7 @@ func BenchmarkLargeSchool(b *testing.B) {
 			cal := demoCalendar(b)
 			end := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 			orgID := ids.New()
-			if _, err := db.NewInsert().Model(&map[string]any{"id": orgID, "slug": "bench", "name": "Bench", "time_zone": "Europe/Moscow",
-				"currency": "RUB", "created_at": end, "updated_at": end, "version": 1}).TableExpr("orgs").Exec(ctx); err != nil {
-				b.Fatal(err)
-			}
+			testkit.SeedOrg(b, db, orgID, "bench")
 			started := time.Now()
 			stats, err := loadHistory(ctx, db, cal, orgID, total, end)
 			if err != nil {
@@ -96,7 +93,7 @@ func loadHistory(ctx context.Context, db *bun.DB, cal *bizcal.Calendar, orgID st
 		st     loadStats
 		convs  []Conversation
 		msgs   []Message
-		clocks []Clock
+		clocks []ResponseClock
 	)
 	flush := func(force bool) error {
 		if !force && len(msgs) < batchRows*10 {
@@ -146,7 +143,7 @@ func loadHistory(ctx context.Context, db *bun.DB, cal *bizcal.Calendar, orgID st
 			}
 			conv.ClockCount++
 			due, warn := schedule(cal, t, 2*time.Hour, DefaultWarningPercent)
-			k := Clock{ID: ids.New(), OrgID: orgID, ConversationID: conv.ID, StudentID: conv.StudentID, CohortID: cohorts[student%3],
+			k := ResponseClock{ID: ids.New(), OrgID: orgID, ConversationID: conv.ID, StudentID: conv.StudentID, CohortID: cohorts[student%3],
 				Channel: conv.Channel, Kind: kind, Status: ClockOpen, StartedAt: t, LocalDay: t.In(cal.Location()).Format(time.DateOnly),
 				MessageCount: 1, LastStudentMessageAt: t, DueAt: due, WarnAt: warn, TargetSeconds: 7200,
 				CuratorID: curatorIDs[student%curators], CreatedAt: t, UpdatedAt: t, Version: 1}

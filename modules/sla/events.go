@@ -3,6 +3,7 @@ package sla
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,12 +22,6 @@ const EventMessageCreated = "message.created"
 // server registers them with the integration inbox.
 func (s *Service) EventHandlers() map[string]events.Handler {
 	return map[string]events.Handler{EventMessageCreated: s.handleMessageCreated}
-}
-
-// ApplyEvent applies one event in a transaction of its own, as the inbox
-// would; the demo seed uses it.
-func (s *Service) ApplyEvent(ctx context.Context, ev events.Inbound) error {
-	return events.Apply(ctx, s.db, s.EventHandlers(), ev)
 }
 
 type messageEvent struct {
@@ -60,16 +55,16 @@ func (d *messageEvent) check() error {
 	if d.Kind == "" {
 		d.Kind = KindText
 	}
-	if !oneOf(d.Channel, ChannelTelegram, ChannelLMSComment, ChannelEmail, ChannelOther) {
+	if !validChannel(d.Channel) {
 		add("channel", "must be telegram, lms_comment, email or other")
 	}
-	if !oneOf(d.Direction, DirectionStudent, DirectionStaff) {
+	if !slices.Contains([]string{DirectionStudent, DirectionStaff}, d.Direction) {
 		add("direction", "must be student or staff")
 	}
-	if !oneOf(d.AuthorKind, AuthorStudent, AuthorStaff, AuthorBot) {
+	if !slices.Contains([]string{AuthorStudent, AuthorStaff, AuthorBot}, d.AuthorKind) {
 		add("author_kind", "must be student, staff or bot")
 	}
-	if !oneOf(d.Kind, KindText, KindSticker, KindReaction, KindSystem) {
+	if !slices.Contains([]string{KindText, KindSticker, KindReaction, KindSystem}, d.Kind) {
 		add("kind", "must be text, sticker, reaction or system")
 	}
 	if d.SentAt == nil {
@@ -128,7 +123,7 @@ func (s *Service) conversationFor(ctx context.Context, tx bun.IDB, orgID string,
 		return nil, err
 	}
 	conv = &Conversation{ID: ids.New(), OrgID: orgID, ExternalID: &d.ConversationExternalID, Channel: d.Channel,
-		StudentID: studentID, CreatedAt: s.now()}
+		StudentID: studentID, CreatedAt: s.Now()}
 	if d.CohortExternalID != nil {
 		cohortID, err := s.school.CohortIDByExternalID(ctx, orgID, *d.CohortExternalID)
 		if errors.Is(err, errs.ErrNotFound) {

@@ -26,7 +26,7 @@ func TestMessageCreatedEvents(t *testing.T) {
 		apply := func(data map[string]any) error {
 			n++
 			raw, _ := json.Marshal(data)
-			return s.Services.SLA.ApplyEvent(s.Ctx(), events.Inbound{OrgID: f.Org.ID, EventID: "ev-" + string(rune('a'+n)),
+			return events.Apply(s.Ctx(), s.DB, s.Services.SLA.EventHandlers(), events.Inbound{OrgID: f.Org.ID, EventID: "ev-" + string(rune('a'+n)),
 				Type: sla.EventMessageCreated, OccurredAt: apptest.Start, Data: raw})
 		}
 		msg := func(ext, dir, author, text string, at time.Time) map[string]any {

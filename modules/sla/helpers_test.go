@@ -89,7 +89,7 @@ func newFixture(s *apptest.Server, slug string, students int) *fixture {
 func (f *fixture) apply(s *apptest.Server, kind string, data map[string]any) {
 	s.T.Helper()
 	raw, _ := json.Marshal(data)
-	if err := s.Services.School.ApplyEvent(s.Ctx(), events.Inbound{OrgID: f.Org.ID, EventID: kind + fmt.Sprint(data["external_id"]),
+	if err := events.Apply(s.Ctx(), s.DB, s.Services.School.EventHandlers(), events.Inbound{OrgID: f.Org.ID, EventID: kind + fmt.Sprint(data["external_id"]),
 		Type: kind, OccurredAt: apptest.Start, Data: raw}); err != nil {
 		s.T.Fatal(err)
 	}

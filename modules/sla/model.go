@@ -6,6 +6,7 @@
 package sla
 
 import (
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -31,6 +32,11 @@ const (
 	KindSystem   = "system"
 )
 
+// channels are the channel values; the API's enums list the same.
+var channels = []string{ChannelTelegram, ChannelLMSComment, ChannelEmail, ChannelOther}
+
+func validChannel(ch string) bool { return slices.Contains(channels, ch) }
+
 // What a message did to the conversation's clock.
 const (
 	EffectStarted       = "started"         // started a new clock
@@ -40,7 +46,7 @@ const (
 	EffectNone          = "none"            // bot replies, reactions, replies with nothing waiting
 )
 
-// Clock kinds and statuses.
+// Response clock kinds and statuses.
 const (
 	ClockFirst = "first"
 	ClockNext  = "next"
@@ -139,8 +145,9 @@ type PolicyVersion struct {
 	ActivatedAt          *time.Time `bun:"activated_at"`
 }
 
-// Clock is one wait of a student for an answer.
-type Clock struct {
+// ResponseClock is one wait of a student for an answer (not to be confused
+// with clock.Clock, the time source).
+type ResponseClock struct {
 	bun.BaseModel `bun:"table:sla_clocks"`
 
 	ID                   string     `bun:"id,pk"`
@@ -189,4 +196,31 @@ type Settings struct {
 	NoReplyPhrases string    `bun:"no_reply_phrases"` // one per line; empty: DefaultNoReplyPhrases
 	UpdatedAt      time.Time `bun:"updated_at"`
 	Version        int64     `bun:"version"`
+}
+
+// RowVersion and Bump make a policy a database.Versioned row.
+func (p *Policy) RowVersion() int64 { return p.Version }
+
+// Bump gives the policy its next version, changed at at.
+func (p *Policy) Bump(at time.Time) { p.Version++; p.UpdatedAt = at }
+
+// RowVersion and Bump make a response clock a database.Versioned row.
+func (c *ResponseClock) RowVersion() int64 { return c.Version }
+
+// Bump gives the clock its next version, changed at at.
+func (c *ResponseClock) Bump(at time.Time) { c.Version++; c.UpdatedAt = at }
+
+// RowVersion and Bump make the settings a database.Versioned row; version 0
+// is settings never saved.
+func (s *Settings) RowVersion() int64 { return s.Version }
+
+// Bump gives the settings their next version, changed at at.
+func (s *Settings) Bump(at time.Time) { s.Version++; s.UpdatedAt = at }
+
+// auditFields are the terms of a version as the audit log records them.
+func (v *PolicyVersion) auditFields() map[string]any {
+	return map[string]any{"number": v.Number, "status": v.Status, "priority": v.Priority, "course_id": v.CourseID,
+		"cohort_id": v.CohortID, "tariff": v.Tariff, "channel": v.Channel, "first_response_minutes": v.FirstResponseMinutes,
+		"next_response_minutes": v.NextResponseMinutes, "calendar_id": v.CalendarID, "always_open": v.AlwaysOpen,
+		"warning_percent": v.WarningPercent}
 }

@@ -19,9 +19,6 @@ const (
 	EventBreached = "sla.breached"
 )
 
-// SetLogger sets where Run reports failures.
-func (s *Service) SetLogger(l *slog.Logger) { s.logger = l }
-
 // telegramLimit is the longest text one Telegram message may carry.
 const telegramLimit = 4096
 
@@ -49,8 +46,16 @@ type RunResult struct {
 	Deferred int // warnings held back by quiet hours
 }
 
-// batch bounds the clocks one pass looks at per kind.
-const batch = 200
+const (
+	// noticeBatch bounds the clocks one round looks at per kind of notice.
+	noticeBatch = 200
+	// noticeRounds bounds the rounds per kind of notice in one pass. A round
+	// that meets schools in their quiet hours is followed by one without
+	// them, since such a school may hold a whole batch of deferred notices
+	// and keep the other schools' from being sent; whatever is left after
+	// the last round waits for the next pass.
+	noticeRounds = 5
+)
 
 // RunOnce sends the warnings and breach notices due at now. Each is
 // claimed with a conditional update in its own transaction and published
@@ -61,12 +66,100 @@ const batch = 200
 // marked on the clock at once and announced when quiet hours end.
 func (s *Service) RunOnce(ctx context.Context, now time.Time) (RunResult, error) {
 	var res RunResult
+	quiet := s.quietHours(ctx, now)
+	warnings := notice{
+		due:  s.store.DueWarnings,
+		hold: func(*ResponseClock) error { res.Deferred++; return nil },
+		send: func(c *ResponseClock) (bool, error) {
+			if !c.DueAt.After(now) {
+				// Too late to warn: the breach notice says it all.
+				_, err := s.store.ClaimWarning(ctx, s.DB, c.ID, now)
+				return false, err
+			}
+			return s.notify(ctx, c, now, EventWarning)
+		},
+		sent: &res.Warnings,
+	}
+	breaches := notice{
+		due: s.store.DueBreaches,
+		// Recorded now, announced when the quiet hours end.
+		hold: func(c *ResponseClock) error { return s.store.MarkBreached(ctx, s.DB, c.ID, now) },
+		send: func(c *ResponseClock) (bool, error) { return s.notify(ctx, c, now, EventBreached) },
+		sent: &res.Breaches,
+	}
+	for _, n := range []notice{warnings, breaches} {
+		if err := s.drain(ctx, now, quiet, n); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// notice is one kind of notice RunOnce sends.
+type notice struct {
+	// due lists open clocks the notice is due for, outside the schools in skip.
+	due func(ctx context.Context, db bun.IDB, now time.Time, skip []string, limit int) ([]ResponseClock, error)
+	// hold deals with a clock of a school in its quiet hours.
+	hold func(c *ResponseClock) error
+	// send deals with a clock of a school outside them and says whether
+	// it published the notice.
+	send func(c *ResponseClock) (bool, error)
+	// sent counts the notices published.
+	sent *int
+}
+
+// drain deals with every clock the notice is due for, in rounds of
+// noticeBatch clocks: each round skips the schools that earlier rounds
+// found in their quiet hours, and another round follows only when this one
+// was full and met a school in quiet hours for the first time.
+func (s *Service) drain(ctx context.Context, now time.Time, quietAt func(orgID string) (time.Time, error), n notice) error {
+	var skip []string
+	for round := 0; round < noticeRounds; round++ {
+		clocks, err := n.due(ctx, s.DB, now, skip, noticeBatch)
+		if err != nil {
+			return err
+		}
+		quietSeen := false
+		for i := range clocks {
+			c := &clocks[i]
+			until, err := quietAt(c.OrgID)
+			if err != nil {
+				return err
+			}
+			if !until.IsZero() {
+				if err := n.hold(c); err != nil {
+					return err
+				}
+				if !slices.Contains(skip, c.OrgID) {
+					skip = append(skip, c.OrgID)
+					quietSeen = true
+				}
+				continue
+			}
+			sent, err := n.send(c)
+			if err != nil {
+				return err
+			}
+			if sent {
+				*n.sent++
+			}
+		}
+		if len(clocks) < noticeBatch || !quietSeen {
+			return nil
+		}
+	}
+	return nil
+}
+
+// quietHours returns, for one pass at now, until when a school is in its
+// quiet hours (zero: it is not); each school is looked up once.
+func (s *Service) quietHours(ctx context.Context, now time.Time) func(orgID string) (time.Time, error) {
 	quiet := map[string]time.Time{}
-	quietAt := func(orgID string) (time.Time, error) {
+	return func(orgID string) (time.Time, error) {
 		if until, ok := quiet[orgID]; ok {
 			return until, nil
 		}
-		st, err := s.store.Settings(ctx, s.db, orgID)
+		st, err := s.store.Settings(ctx, s.DB, orgID)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -77,89 +170,23 @@ func (s *Service) RunOnce(ctx context.Context, now time.Time) (RunResult, error)
 		quiet[orgID] = quietUntil(st, loc, now)
 		return quiet[orgID], nil
 	}
-	// A school in its quiet hours may hold a whole batch of deferred
-	// warnings; look again without it so that other schools still get theirs.
-	var skip []string
-	for round := 0; round < 5; round++ {
-		warnings, err := s.store.DueWarnings(ctx, s.db, now, skip, batch)
-		if err != nil {
-			return res, err
-		}
-		quietSeen := false
-		for i := range warnings {
-			c := &warnings[i]
-			until, err := quietAt(c.OrgID)
-			if err != nil {
-				return res, err
-			}
-			if !until.IsZero() {
-				res.Deferred++
-				if !slices.Contains(skip, c.OrgID) {
-					skip = append(skip, c.OrgID)
-					quietSeen = true
-				}
-				continue
-			}
-			if !c.DueAt.After(now) {
-				// Too late to warn: the breach notice says it all.
-				if _, err := s.store.ClaimWarning(ctx, s.db, c.ID, now); err != nil {
-					return res, err
-				}
-				continue
-			}
-			sent, err := s.notify(ctx, c, now, EventWarning)
-			if err != nil {
-				return res, err
-			}
-			if sent {
-				res.Warnings++
-			}
-		}
-		if len(warnings) < batch || !quietSeen {
-			break
-		}
+}
+
+// location is the school's time zone.
+func (s *Service) location(ctx context.Context, orgID string) (*time.Location, error) {
+	tz, err := s.school.TimeZone(ctx, orgID)
+	if err != nil {
+		return nil, err
 	}
-	skip = skip[:0]
-	for round := 0; round < 5; round++ {
-		breaches, err := s.store.DueBreaches(ctx, s.db, now, skip, batch)
-		if err != nil {
-			return res, err
-		}
-		quietSeen := false
-		for i := range breaches {
-			c := &breaches[i]
-			until, err := quietAt(c.OrgID)
-			if err != nil {
-				return res, err
-			}
-			if !until.IsZero() {
-				// Recorded now, announced when the quiet hours end.
-				if err := s.store.MarkBreached(ctx, s.db, c.ID, now); err != nil {
-					return res, err
-				}
-				if !slices.Contains(skip, c.OrgID) {
-					skip = append(skip, c.OrgID)
-					quietSeen = true
-				}
-				continue
-			}
-			sent, err := s.notify(ctx, c, now, EventBreached)
-			if err != nil {
-				return res, err
-			}
-			if sent {
-				res.Breaches++
-			}
-		}
-		if len(breaches) < batch || !quietSeen {
-			break
-		}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("school %s has an unknown time zone %q: %w", orgID, tz, err)
 	}
-	return res, nil
+	return loc, nil
 }
 
 // notify claims one notice and publishes it in the same transaction.
-func (s *Service) notify(ctx context.Context, c *Clock, now time.Time, eventType string) (bool, error) {
+func (s *Service) notify(ctx context.Context, c *ResponseClock, now time.Time, eventType string) (bool, error) {
 	to, err := s.recipients(ctx, c, eventType)
 	if err != nil {
 		return false, err
@@ -169,7 +196,7 @@ func (s *Service) notify(ctx context.Context, c *Clock, now time.Time, eventType
 		return false, err
 	}
 	sent := false
-	err = s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		claim := s.store.ClaimWarning
 		if eventType == EventBreached {
 			claim = s.store.ClaimBreach
@@ -191,7 +218,7 @@ func (s *Service) notify(ctx context.Context, c *Clock, now time.Time, eventType
 // recipients: a warning goes to the responsible curator (to the senior
 // curators when the clock has none); a breach goes to the senior curators
 // and the head of service.
-func (s *Service) recipients(ctx context.Context, c *Clock, eventType string) ([]Recipient, error) {
+func (s *Service) recipients(ctx context.Context, c *ResponseClock, eventType string) ([]Recipient, error) {
 	var roles []string
 	if eventType == EventWarning && c.CuratorID != "" {
 		p, err := s.people.Person(ctx, c.OrgID, c.CuratorID)
@@ -222,7 +249,7 @@ func (s *Service) recipients(ctx context.Context, c *Clock, eventType string) ([
 
 // messageText is the plain-text notice, in Russian like the schools that
 // read it, cut to Telegram's limit.
-func messageText(c *Clock, eventType string, loc *time.Location, now time.Time) string {
+func messageText(c *ResponseClock, eventType string, loc *time.Location, now time.Time) string {
 	due := c.DueAt.In(loc).Format("02.01 15:04")
 	var text string
 	if eventType == EventWarning {
@@ -275,7 +302,7 @@ func (s *Service) Start(ctx context.Context) (stop func()) {
 		logger = slog.Default()
 	}
 	return background.Every(ctx, RunInterval, logger, "sla-notices", func(ctx context.Context) error {
-		_, err := s.RunOnce(ctx, s.now())
+		_, err := s.RunOnce(ctx, s.Now())
 		return err
 	})
 }

@@ -18,10 +18,5 @@ func (s *Service) EraseSubject(ctx context.Context, db bun.IDB, subject privacy.
 	if subject.EntityType != "student" {
 		return nil
 	}
-	_, err := db.NewUpdate().TableExpr("sla_messages").Set("text = ?", privacy.Replacement).
-		Where("org_id = ? AND text <> ''", subject.OrgID).
-		Where("conversation_id IN (?)", db.NewSelect().TableExpr("sla_conversations").Column("id").
-			Where("org_id = ? AND student_id = ?", subject.OrgID, subject.EntityID)).
-		Exec(ctx)
-	return err
+	return s.store.EraseStudentTexts(ctx, db, subject.OrgID, subject.EntityID)
 }

@@ -19,10 +19,7 @@ func TestEraseSubject(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)
 		orgID := ids.New()
-		if _, err := db.NewInsert().Model(&map[string]any{"id": orgID, "slug": "x", "name": "X", "time_zone": "Europe/Moscow",
-			"currency": "RUB", "created_at": now, "updated_at": now, "version": 1}).TableExpr("orgs").Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
+		testkit.SeedOrg(t, db, orgID, "x")
 		var st Store
 		convs := map[string]string{}
 		for _, student := range []string{"erased", "kept"} {

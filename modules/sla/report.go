@@ -76,14 +76,14 @@ func (s *Service) Report(ctx context.Context, orgID string, in ReportInput) (*Re
 	if in.To.Sub(in.From) > maxReportRange {
 		return nil, errs.Invalid("query.to", "a report covers at most 400 days")
 	}
-	from, to, now := in.From.UTC(), in.To.UTC(), s.now()
-	counts, err := s.store.ReportCounts(ctx, s.db, orgID, column, from, to, now)
+	from, to, now := in.From.UTC(), in.To.UTC(), s.Now()
+	counts, err := s.store.ReportCounts(ctx, s.DB, orgID, column, from, to, now)
 	if err != nil {
 		return nil, err
 	}
 	durations := map[string][]int64{}
 	var all []int64
-	err = s.store.ReportDurations(ctx, s.db, orgID, column, from, to, func(key string, seconds int64) {
+	err = s.store.ReportDurations(ctx, s.DB, orgID, column, from, to, func(key string, seconds int64) {
 		durations[key] = append(durations[key], seconds)
 		all = append(all, seconds)
 	})
@@ -166,14 +166,14 @@ func (s *Service) WhatIf(ctx context.Context, orgID, policyID, versionID string,
 	if days < 1 || days > 365 {
 		return nil, errs.Invalid("query.days", "must be between 1 and 365")
 	}
-	draft, err := s.store.PolicyVersion(ctx, s.db, orgID, versionID)
+	draft, err := s.store.PolicyVersion(ctx, s.DB, orgID, versionID)
 	if err != nil {
 		return nil, err
 	}
 	if draft.PolicyID != policyID {
 		return nil, errs.NotFound("policy version")
 	}
-	active, err := s.store.ActiveVersions(ctx, s.db, orgID)
+	active, err := s.store.ActiveVersions(ctx, s.DB, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -184,9 +184,9 @@ func (s *Service) WhatIf(ctx context.Context, orgID, policyID, versionID string,
 		}
 	}
 	sortByPriority(versions)
-	now := s.now()
+	now := s.Now()
 	from := now.Add(-time.Duration(days) * 24 * time.Hour)
-	clocks, err := s.store.ClocksStartedBetween(ctx, s.db, orgID, from, now)
+	clocks, err := s.store.ClocksStartedBetween(ctx, s.DB, orgID, from, now)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (s *Service) WhatIf(ctx context.Context, orgID, policyID, versionID string,
 
 // outcome says whether a clock with the due time counts as an item and
 // whether it met the target.
-func outcome(c *Clock, due, now time.Time) (counted, met bool) {
+func outcome(c *ResponseClock, due, now time.Time) (counted, met bool) {
 	if c.Status == ClockAnswered && c.StoppedAt != nil {
 		return true, !c.StoppedAt.After(due)
 	}

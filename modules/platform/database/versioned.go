@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -32,10 +33,16 @@ type Optimistic[T any, P VersionedPtr[T]] struct {
 	Write  func(after P, wasVersion int64) (bool, error) // writes while the stored version is still wasVersion
 }
 
+// ErrUnchanged is what a Change answers when the edit leaves the row as it
+// was: then nothing is written and no version is used up, so that a client
+// (the LMS above all) may send the same record again and again.
+var ErrUnchanged = errors.New("nothing to change")
+
 // Run loads the row, refuses it as stale (412) unless it is at version,
 // lets Change edit a copy, bumps the copy's version and time and writes it.
 // A write that finds the version moved under it is stale too. It returns the
-// row as it was and as it is now.
+// row as it was and as it is now; after is nil when Change answered
+// ErrUnchanged.
 func (o Optimistic[T, P]) Run(version int64, now time.Time) (before, after P, err error) {
 	before, err = o.Load()
 	if err != nil {
@@ -47,7 +54,9 @@ func (o Optimistic[T, P]) Run(version int64, now time.Time) (before, after P, er
 	after = P(new(T))
 	*after = *before
 	if o.Change != nil {
-		if err := o.Change(after); err != nil {
+		if err := o.Change(after); errors.Is(err, ErrUnchanged) {
+			return before, nil, nil
+		} else if err != nil {
 			return nil, nil, err
 		}
 	}
@@ -84,4 +93,10 @@ func ForUpdateSkipLocked(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.For("UPDATE SKIP LOCKED")
 	}
 	return q
+}
+
+// Loaded is the Load of an optimistic update for a row the caller has read
+// (and locked) already in the same transaction.
+func Loaded[T any](row *T) func() (*T, error) {
+	return func() (*T, error) { return row, nil }
 }

@@ -1,0 +1,175 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/reqctx"
+)
+
+// Session is a new sign-in: the token is shown once.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+	User      *User
+}
+
+// Login checks an email and password and opens a session. Unknown email and
+// wrong password give the same error; repeated failures are throttled.
+func (s *Service) Login(ctx context.Context, email, password string) (*Session, error) {
+	now := s.Now()
+	ip := reqctx.From(ctx).IP
+	keys := throttleKeys(email, ip)
+	if err := s.checkThrottle(ctx, keys, now); err != nil {
+		return nil, err
+	}
+	u, err := s.checkCredentials(ctx, email, password)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		if err := s.recordFailure(ctx, keys, now); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: wrong email or password", errs.ErrUnauthorized)
+	}
+	token := newSecret(tokenPrefix)
+	m := reqctx.From(ctx)
+	t := &Token{ID: ids.New(), UserID: u.ID, TokenHash: hashSecret(token), CreatedAt: now,
+		ExpiresAt: now.Add(s.cfg.TokenTTL), IP: m.IP, UserAgent: truncate(m.UserAgent, 500)}
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.store.ClearThrottle(ctx, tx, keys[0].key); err != nil {
+			return err
+		}
+		if err := s.store.InsertToken(ctx, tx, t); err != nil {
+			return err
+		}
+		// The principal is not on the context yet: name the user explicitly.
+		m.Principal = &reqctx.Principal{Kind: reqctx.ActorUser, UserID: u.ID, Name: u.Email}
+		return s.Record(ctx, tx, "", "session", t.ID, map[string]auditlog.Change{"expires_at": {After: t.ExpiresAt}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Session{Token: token, ExpiresAt: t.ExpiresAt, User: u}, nil
+}
+
+// checkCredentials returns the active user with email and password, or nil
+// when they do not match. An unknown email is checked against a dummy hash,
+// so that it takes as long as a wrong password.
+func (s *Service) checkCredentials(ctx context.Context, email, password string) (*User, error) {
+	u, err := s.store.UserByEmail(ctx, s.DB, email)
+	hash := s.dummyHash
+	switch {
+	case err == nil:
+		hash = u.PasswordHash
+	case errors.Is(err, errs.ErrNotFound):
+		u = nil
+	default:
+		return nil, err
+	}
+	ok, err := checkPassword(password, hash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || u == nil || u.Status != StatusActive {
+		return nil, nil
+	}
+	return u, nil
+}
+
+// Logout revokes the session the request was made with.
+func (s *Service) Logout(ctx context.Context, p *reqctx.Principal) error {
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.store.RevokeToken(ctx, tx, p.TokenID, s.Now()); err != nil {
+			return err
+		}
+		return s.Record(ctx, tx, "", "session", p.TokenID, map[string]auditlog.Change{"revoked": {Before: false, After: true}})
+	})
+}
+
+// ChangePassword sets a new password after checking the current one, and
+// ends the user's other sessions.
+func (s *Service) ChangePassword(ctx context.Context, p *reqctx.Principal, current, next string) error {
+	u, err := s.store.UserByID(ctx, s.DB, p.UserID)
+	if err != nil {
+		return err
+	}
+	ok, err := checkPassword(current, u.PasswordHash)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errs.Invalid("body.current_password", "does not match your current password")
+	}
+	if err := checkNewPassword(next, u.Email, "body.new_password"); err != nil {
+		return err
+	}
+	now := s.Now()
+	u.PasswordHash = hashPassword(next, s.cfg.PasswordParams)
+	u.Bump(now)
+	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.store.UpdatePassword(ctx, tx, u); err != nil {
+			return err
+		}
+		if err := s.store.RevokeOtherTokens(ctx, tx, u.ID, p.TokenID, now); err != nil {
+			return err
+		}
+		return s.Record(ctx, tx, "", "user", u.ID, map[string]auditlog.Change{"password": {Before: "(set)", After: "(changed)"}})
+	})
+}
+
+func checkNewPassword(password, email, location string) error {
+	if weakPassword(password, email) {
+		return errs.Invalid(location, "is too easy to guess; choose another password")
+	}
+	return nil
+}
+
+// Me is the signed-in user with every school they belong to.
+type Me struct {
+	User        *User
+	Memberships []MembershipOfMe
+}
+
+// MembershipOfMe is one school of the signed-in user.
+type MembershipOfMe struct {
+	Org    Org
+	Status string
+	Roles  []string
+}
+
+// Me returns the signed-in user and their memberships.
+func (s *Service) Me(ctx context.Context, p *reqctx.Principal) (*Me, error) {
+	u, err := s.store.UserByID(ctx, s.DB, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	ms, orgs, err := s.store.MembershipsOfUser(ctx, s.DB, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	me := &Me{User: u, Memberships: make([]MembershipOfMe, len(ms))}
+	for i, m := range ms {
+		roles, err := s.store.Roles(ctx, s.DB, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		me.Memberships[i] = MembershipOfMe{Org: orgs[i], Status: m.Status, Roles: roles}
+	}
+	return me, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

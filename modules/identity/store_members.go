@@ -1,0 +1,178 @@
+package identity
+
+import (
+	"context"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/database"
+	"github.com/curatorops/curatorops/modules/platform/errs"
+)
+
+// Memberships, their roles and the school's member listing.
+
+func (Store) Membership(ctx context.Context, db bun.IDB, orgID, userID string) (*Membership, error) {
+	m := new(Membership)
+	return m, database.ScanOne(ctx, db.NewSelect().Model(m).Where("org_id = ? AND user_id = ?", orgID, userID), "member")
+}
+
+func (Store) InsertMembership(ctx context.Context, db bun.IDB, m *Membership) error {
+	_, err := db.NewInsert().Model(m).Exec(ctx)
+	if database.IsUniqueViolation(err) {
+		return errs.Conflict("the user is already a member of this organisation")
+	}
+	return err
+}
+
+// UpdateMembership writes status, updated_at and version if the stored
+// version is still wasVersion. Role changes bump the version through it too,
+// so that concurrent edits of one member are detected.
+func (Store) UpdateMembership(ctx context.Context, db bun.IDB, m *Membership, wasVersion int64) (bool, error) {
+	return database.UpdateVersion(ctx, db, m, wasVersion, "status", "updated_at", "version")
+}
+
+func (Store) Roles(ctx context.Context, db bun.IDB, membershipID string) ([]string, error) {
+	var roles []string
+	err := db.NewSelect().Model((*MembershipRole)(nil)).Column("role").
+		Where("membership_id = ?", membershipID).OrderExpr("role").Scan(ctx, &roles)
+	return roles, err
+}
+
+func (Store) InsertRole(ctx context.Context, db bun.IDB, r *MembershipRole) error {
+	_, err := db.NewInsert().Model(r).On("CONFLICT DO NOTHING").Exec(ctx)
+	return err
+}
+
+func (Store) DeleteRole(ctx context.Context, db bun.IDB, membershipID, role string) error {
+	_, err := db.NewDelete().Model((*MembershipRole)(nil)).
+		Where("membership_id = ? AND role = ?", membershipID, role).Exec(ctx)
+	return err
+}
+
+// CountActiveWithRole counts active members of a school holding role.
+func (Store) CountActiveWithRole(ctx context.Context, db bun.IDB, orgID, role string) (int, error) {
+	n, err := db.NewSelect().TableExpr("membership_roles AS r").
+		Join("JOIN memberships AS m ON m.id = r.membership_id").
+		Join("JOIN users AS u ON u.id = m.user_id").
+		Where("r.org_id = ? AND r.role = ?", orgID, role).
+		Where("m.status = ? AND u.status = ?", StatusActive, StatusActive).Count(ctx)
+	return int(n), err
+}
+
+// MemberFilter narrows the school's user list.
+type MemberFilter struct {
+	Role    string
+	Status  string
+	Email   string // prefix, case-insensitive
+	Limit   int
+	AfterID string
+}
+
+// memberRow is one line of the member listing query.
+type memberRow struct {
+	Membership `bun:",extend"`
+	Email      string `bun:"email"`
+	Name       string `bun:"name"`
+	UserStatus string `bun:"user_status"`
+}
+
+func (s Store) memberQuery(db bun.IDB, rows *[]memberRow, orgID string) *bun.SelectQuery {
+	return db.NewSelect().Model(rows).
+		ColumnExpr("membership.*").
+		ColumnExpr("u.email AS email, u.name AS name, u.status AS user_status").
+		Join("JOIN users AS u ON u.id = membership.user_id").
+		Where("membership.org_id = ?", orgID)
+}
+
+// ListMembers returns up to f.Limit+1 members of a school by membership id.
+func (s Store) ListMembers(ctx context.Context, db bun.IDB, orgID string, f MemberFilter) ([]Member, error) {
+	var rows []memberRow
+	q := s.memberQuery(db, &rows, orgID)
+	q = database.WhereSet(q, database.Eq("membership.status", f.Status))
+	if f.Email != "" {
+		q = q.Where("u.email_key LIKE ? ESCAPE '\\'", likePrefix(emailKey(f.Email)))
+	}
+	if f.Role != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM membership_roles AS r WHERE r.membership_id = membership.id AND r.role = ?)", f.Role)
+	}
+	if f.AfterID != "" {
+		q = q.Where("membership.id > ?", f.AfterID)
+	}
+	if err := q.OrderExpr("membership.id ASC").Limit(int64(f.Limit + 1)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	return s.withRoles(ctx, db, rows)
+}
+
+// Member returns one member of a school.
+func (s Store) Member(ctx context.Context, db bun.IDB, orgID, userID string) (*Member, error) {
+	var rows []memberRow
+	if err := s.memberQuery(db, &rows, orgID).Where("membership.user_id = ?", userID).Scan(ctx); err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, errs.NotFound("member")
+	}
+	members, err := s.withRoles(ctx, db, rows)
+	if err != nil {
+		return nil, err
+	}
+	return &members[0], nil
+}
+
+// withRoles loads the roles of a page of members in one query.
+func (Store) withRoles(ctx context.Context, db bun.IDB, rows []memberRow) ([]Member, error) {
+	members := make([]Member, len(rows))
+	if len(rows) == 0 {
+		return members, nil
+	}
+	idx := make(map[string]int, len(rows))
+	idList := make([]string, len(rows))
+	for i, r := range rows {
+		members[i] = Member{Membership: r.Membership, Email: r.Email, Name: r.Name, UserStatus: r.UserStatus, Roles: []string{}}
+		idx[r.ID] = i
+		idList[i] = r.ID
+	}
+	var roles []MembershipRole
+	if err := db.NewSelect().Model(&roles).Where("membership_id IN (?)", bun.In(idList)).OrderExpr("role").Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		m := &members[idx[r.MembershipID]]
+		m.Roles = append(m.Roles, r.Role)
+	}
+	return members, nil
+}
+
+// MembershipsOfUser lists every school a user belongs to, for /v1/me; the
+// orgs come back in the same order as the memberships.
+func (Store) MembershipsOfUser(ctx context.Context, db bun.IDB, userID string) ([]Membership, []Org, error) {
+	var ms []Membership
+	if err := db.NewSelect().Model(&ms).Where("user_id = ?", userID).OrderExpr("id").Scan(ctx); err != nil || len(ms) == 0 {
+		return ms, nil, err
+	}
+	orgIDs := make([]string, len(ms))
+	for i, m := range ms {
+		orgIDs[i] = m.OrgID
+	}
+	var found []Org
+	if err := db.NewSelect().Model(&found).Where("id IN (?)", bun.In(orgIDs)).Scan(ctx); err != nil {
+		return nil, nil, err
+	}
+	byID := make(map[string]Org, len(found))
+	for _, o := range found {
+		byID[o.ID] = o
+	}
+	orgs := make([]Org, len(ms))
+	for i, m := range ms {
+		orgs[i] = byID[m.OrgID]
+	}
+	return ms, orgs, nil
+}
+
+// likePrefix escapes s for a LIKE prefix match.
+func likePrefix(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s) + "%"
+}
