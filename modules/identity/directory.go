@@ -75,3 +75,13 @@ func (s *Service) ActivePersonByEmail(ctx context.Context, orgID, email string) 
 }
 
 var errNotActive = errs.NotFound("active member")
+
+// MemberNames returns the display names of those of userIDs who are or were
+// members of the school, by user id: reports name the people they count,
+// including those who have since left. Ids of anyone else are left out.
+func (s *Service) MemberNames(ctx context.Context, orgID string, userIDs []string) (map[string]string, error) {
+	if len(userIDs) == 0 {
+		return map[string]string{}, nil
+	}
+	return s.store.MemberNames(ctx, s.DB, orgID, userIDs)
+}

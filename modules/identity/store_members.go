@@ -176,3 +176,20 @@ func likePrefix(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s) + "%"
 }
+
+// MemberNames maps the user ids among ids that have a membership in the
+// school, whatever its status, to the users' names.
+func (Store) MemberNames(ctx context.Context, db bun.IDB, orgID string, ids []string) (map[string]string, error) {
+	var rows []struct {
+		ID   string `bun:"id"`
+		Name string `bun:"name"`
+	}
+	err := db.NewSelect().TableExpr("users AS u").ColumnExpr("u.id, u.name").
+		Join("JOIN memberships AS m ON m.user_id = u.id AND m.org_id = ?", orgID).
+		Where("u.id IN (?)", bun.In(ids)).Scan(ctx, &rows)
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, err
+}

@@ -76,3 +76,31 @@ func (s *Service) CuratorCohortIDs(ctx context.Context, orgID, curatorID string)
 func (s *Service) CohortHeadcounts(ctx context.Context, orgID string) ([]CohortHeadcount, error) {
 	return s.store.CohortHeadcounts(ctx, s.DB, orgID)
 }
+
+// Labels are the display names of a school's cohorts and courses, by id,
+// for reports that group by them.
+type Labels struct {
+	Cohorts map[string]string
+	Courses map[string]string
+}
+
+// Labels returns the names of every cohort and course of the school; a
+// school has tens of them, so reports take them all at once.
+func (s *Service) Labels(ctx context.Context, orgID string) (*Labels, error) {
+	return s.store.Labels(ctx, s.DB, orgID)
+}
+
+// EnrollmentStatus is one enrollment reduced to what completion needs: who,
+// in which cohort, with which curator, and in which status it is now.
+type EnrollmentStatus struct {
+	StudentID string
+	CohortID  string
+	CuratorID *string
+	Status    string
+}
+
+// EnrollmentStatuses lists every enrollment of the school (or of one
+// cohort, when cohortID is set) with its current status.
+func (s *Service) EnrollmentStatuses(ctx context.Context, orgID, cohortID string) ([]EnrollmentStatus, error) {
+	return s.store.EnrollmentStatuses(ctx, s.DB, orgID, cohortID)
+}

@@ -222,3 +222,26 @@ func (Store) InsertProduct(ctx context.Context, db bun.IDB, p *Product) error {
 func (Store) UpdateProduct(ctx context.Context, db bun.IDB, p *Product, wasVersion int64) (bool, error) {
 	return database.UpdateVersion(ctx, db, p, wasVersion, "title", "price_amount", "currency", "status", "updated_at", "version")
 }
+
+// Labels reads the names of the school's cohorts and courses.
+func (Store) Labels(ctx context.Context, db bun.IDB, orgID string) (*Labels, error) {
+	type named struct {
+		ID   string `bun:"id"`
+		Name string `bun:"name"`
+	}
+	read := func(table, column string) (map[string]string, error) {
+		var rows []named
+		err := db.NewSelect().TableExpr(table).ColumnExpr("id, ? AS name", bun.Ident(column)).Where("org_id = ?", orgID).Scan(ctx, &rows)
+		out := make(map[string]string, len(rows))
+		for _, r := range rows {
+			out[r.ID] = r.Name
+		}
+		return out, err
+	}
+	cohorts, err := read("cohorts", "name")
+	if err != nil {
+		return nil, err
+	}
+	courses, err := read("courses", "title")
+	return &Labels{Cohorts: cohorts, Courses: courses}, err
+}

@@ -295,3 +295,12 @@ func likePrefix(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s) + "%"
 }
+
+// EnrollmentStatuses lists the school's enrollments (of one cohort when
+// cohortID is set) reduced to student, cohort, curator and status.
+func (Store) EnrollmentStatuses(ctx context.Context, db bun.IDB, orgID, cohortID string) ([]EnrollmentStatus, error) {
+	var rows []EnrollmentStatus
+	q := db.NewSelect().Model((*Enrollment)(nil)).Column("student_id", "cohort_id", "curator_id", "status").Where("org_id = ?", orgID)
+	q = database.WhereSet(q, database.Eq("cohort_id", cohortID))
+	return rows, q.OrderExpr("cohort_id ASC, student_id ASC").Scan(ctx, &rows)
+}
