@@ -17,7 +17,7 @@ import (
 // the time from c: the demo seed builds one on a clock of its own to replay
 // weeks of review work in a few seconds.
 func NewHomework(db *bun.DB, c clock.Clock, svc *Services, opts ...homework.Option) *homework.Service {
-	return homework.NewService(db, c, svc.Audit, &homeworkSchool{school: svc.School, identity: svc.Identity}, schoolPeople{svc.Identity}, svc.Integration, opts...)
+	return homework.NewService(db, c, svc.Audit, &homeworkSchool{school: svc.School, identity: svc.Identity}, homeworkPeople{schoolPeople{svc.Identity}}, svc.Integration, opts...)
 }
 
 // homeworkSchool answers the review queue's questions about school data
@@ -104,9 +104,29 @@ func (h *homeworkSchool) Cohorts(ctx context.Context, orgID string) ([]homework.
 	}
 	out := make([]homework.Cohort, len(rows))
 	for i, c := range rows {
-		out[i] = homework.Cohort{ID: c.ID, CourseID: c.CourseID, Name: c.Name, Enrolled: c.Enrolled}
+		out[i] = homework.Cohort{ID: c.ID, CourseID: c.CourseID, Name: c.Name}
 	}
 	return out, nil
+}
+
+func (h *homeworkSchool) CohortEnrollments(ctx context.Context, orgID, cohortID string) ([]homework.EnrollmentStatus, error) {
+	rows, err := h.school.EnrollmentStatuses(ctx, orgID, cohortID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]homework.EnrollmentStatus, len(rows))
+	for i, e := range rows {
+		out[i] = homework.EnrollmentStatus{StudentID: e.StudentID, CohortID: e.CohortID, CuratorID: e.CuratorID, Status: e.Status}
+	}
+	return out, nil
+}
+
+func (h *homeworkSchool) Labels(ctx context.Context, orgID string) (*homework.Labels, error) {
+	l, err := h.school.Labels(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return &homework.Labels{Cohorts: l.Cohorts, Courses: l.Courses}, nil
 }
 
 func (h *homeworkSchool) CourseModules(ctx context.Context, orgID, courseID string) ([]homework.Module, error) {
@@ -118,8 +138,17 @@ func (h *homeworkSchool) CourseModules(ctx context.Context, orgID, courseID stri
 	for i, m := range detail.Modules {
 		out[i] = homework.Module{ID: m.ID, Position: m.Position, Title: m.Title}
 		for _, a := range m.Assignments {
-			out[i].AssignmentIDs = append(out[i].AssignmentIDs, a.ID)
+			out[i].Assignments = append(out[i].Assignments, homework.ModuleAssignment{ID: a.ID, Title: a.Title})
 		}
 	}
 	return out, nil
+}
+
+// homeworkPeople answers the review queue's questions about people from
+// the identity module: the school's answers, and display names for the
+// numbers.
+type homeworkPeople struct{ schoolPeople }
+
+func (p homeworkPeople) Names(ctx context.Context, orgID string, userIDs []string) (map[string]string, error) {
+	return p.identity.MemberNames(ctx, orgID, userIDs)
 }

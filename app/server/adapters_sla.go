@@ -87,6 +87,15 @@ func (a *slaSchool) TimeZone(ctx context.Context, orgID string) (string, error) 
 	return org.TimeZone, nil
 }
 
+// Labels are the school's cohort and course names, in the SLA's terms.
+func (a *slaSchool) Labels(ctx context.Context, orgID string) (sla.Labels, error) {
+	l, err := a.school.Labels(ctx, orgID)
+	if err != nil || l == nil {
+		return sla.Labels{}, err
+	}
+	return sla.Labels{Cohorts: l.Cohorts, Courses: l.Courses}, nil
+}
+
 // slaPeople answers the SLA module's questions about staff from identity.
 type slaPeople struct{ identity *identity.Service }
 
@@ -116,4 +125,8 @@ func (p slaPeople) WithRole(ctx context.Context, orgID, role string) ([]sla.Reci
 		out[i] = sla.Recipient{UserID: person.UserID, Email: person.Email, Name: person.Name}
 	}
 	return out, nil
+}
+
+func (p slaPeople) Names(ctx context.Context, orgID string, userIDs []string) (map[string]string, error) {
+	return p.identity.MemberNames(ctx, orgID, userIDs)
 }

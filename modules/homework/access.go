@@ -51,3 +51,32 @@ func (s *Service) sees(ctx context.Context, orgID string, who Reviewer, sub *Sub
 }
 
 func eq(p *string, v string) bool { return p != nil && *p == v }
+
+// StatsReader is who reads the review numbers: with SeesAll every
+// curator's rows, otherwise only the reader's own (her queue, her claims,
+// her reviews, her quality score, the completion of her students).
+type StatsReader struct {
+	UserID  string
+	SeesAll bool
+}
+
+// StatsReaderFrom reads the caller of a request: SeesAll when the policy
+// grants homework_stats:read_all.
+func StatsReaderFrom(ctx context.Context) StatsReader {
+	m := reqctx.From(ctx)
+	return StatsReader{UserID: m.Principal.ActorID(), SeesAll: m.Org.Allowed("homework_stats", "read_all")}
+}
+
+// owns reports whether the reader may see a row that belongs to userID.
+func (r StatsReader) owns(userID *string) bool {
+	return r.SeesAll || (r.UserID != "" && eq(userID, r.UserID))
+}
+
+// onlyUser is the user the reader's numbers are limited to, or "" when
+// the reader sees everyone's.
+func (r StatsReader) onlyUser() string {
+	if r.SeesAll {
+		return ""
+	}
+	return r.UserID
+}

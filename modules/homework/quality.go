@@ -3,6 +3,7 @@ package homework
 import (
 	"context"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -101,10 +102,20 @@ func (s *Service) overturn(ctx context.Context, tx bun.IDB, orgID string, rev *R
 	return s.publish.Publish(ctx, tx, orgID, eventReviewCompleted, completedPayload(sub, &next, true))
 }
 
+// QualityScore is a curator's quality score in a month with its sample.
+type QualityScore struct {
+	CuratorID      string  `json:"curator_id"`
+	CuratorName    *string `json:"curator_name" doc:"The curator's display name, former members included."`
+	Score          float64 `json:"score" doc:"The average of the checked reviews' scores, 0–100."`
+	CheckedReviews int     `json:"checked_reviews" doc:"The sample: the curator's reviews of the month that were checked."`
+}
+
 // QualityScores is each curator's quality score in month ("2026-11"): the
-// average of their checked reviews' scores on a 0–100 scale. Curators
-// without a checked review that month are absent. The pay module reads it.
-func (s *Service) QualityScores(ctx context.Context, orgID, month string) (map[string]float64, error) {
+// average of their checked reviews' scores on a 0–100 scale, ordered by
+// name. A curator without a checked review that month has no score and no
+// row. A reader without SeesAll gets her own row only. The pay module
+// reads it.
+func (s *Service) QualityScores(ctx context.Context, orgID string, reader StatsReader, month string) ([]QualityScore, error) {
 	if _, err := time.Parse(monthLayout, month); err != nil {
 		return nil, errs.Invalid("query.month", "must be a month such as 2026-11")
 	}
@@ -113,13 +124,38 @@ func (s *Service) QualityScores(ctx context.Context, orgID, month string) (map[s
 		return nil, err
 	}
 	sums, counts := map[string]float64{}, map[string]int{}
+	var curators []string
 	for _, q := range rows {
+		if !reader.owns(&q.CuratorID) {
+			continue
+		}
+		if counts[q.CuratorID] == 0 {
+			curators = append(curators, q.CuratorID)
+		}
 		sums[q.CuratorID] += q.Percent()
 		counts[q.CuratorID]++
 	}
-	out := make(map[string]float64, len(sums))
-	for id, sum := range sums {
-		out[id] = round1(sum / float64(counts[id]))
+	names, err := s.personNames(ctx, orgID, curators)
+	if err != nil {
+		return nil, err
 	}
+	out := make([]QualityScore, len(curators))
+	for i, id := range curators {
+		out[i] = QualityScore{CuratorID: id, CuratorName: label(names, id), Score: round1(sums[id] / float64(counts[id])), CheckedReviews: counts[id]}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return byName(out[i].CuratorName, out[i].CuratorID, out[j].CuratorName, out[j].CuratorID)
+	})
 	return out, nil
+}
+
+// byName orders people by display name, those without one last, then by id.
+func byName(aName *string, aID string, bName *string, bID string) bool {
+	switch {
+	case aName != nil && bName != nil && *aName != *bName:
+		return *aName < *bName
+	case (aName == nil) != (bName == nil):
+		return aName != nil
+	}
+	return aID < bID
 }

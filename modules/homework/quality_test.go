@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/curatorops/curatorops/app/apptest"
 	"github.com/curatorops/curatorops/modules/homework"
@@ -90,17 +89,41 @@ func TestQualityControl(t *testing.T) {
 		s.Do(post, check(rejected["review"].(map[string]any)["id"].(string)), map[string]any{"verdict_correct": 5, "feedback_helpful": 5, "tone": 5, "on_time": 5},
 			f.as("head_of_service")).Expect(http.StatusCreated)
 		month := s.Clock.Now().UTC().Format("2006-01")
-		scoresByCurator, err := s.Services.Homework.QualityScores(context.Background(), f.sc.Org.ID, month)
-		if err != nil || scoresByCurator[rookie.UserID] != 70 || scoresByCurator[cur.UserID] != 100 || len(scoresByCurator) != 2 {
-			t.Errorf("quality scores %v (%v)", scoresByCurator, err)
+		all, err := s.Services.Homework.QualityScores(context.Background(), f.sc.Org.ID, homework.StatsReader{SeesAll: true}, month)
+		if err != nil || len(all) != 2 || all[0].CuratorID != cur.UserID || all[0].Score != 100 || all[0].CheckedReviews != 1 ||
+			all[1].CuratorID != rookie.UserID || all[1].Score != 70 || all[1].CheckedReviews != 1 {
+			t.Errorf("quality scores %+v (%v)", all, err)
 		}
-		var api struct{ Scores map[string]float64 }
-		s.Do(get, f.sc.Path("/homework-quality-scores?month="+month), nil, f.as("head_of_service")).Expect(200).Decode(&api)
-		if api.Scores[rookie.UserID] != 70 {
-			t.Errorf("quality scores over the API %v", api.Scores)
+
+		// Over the API: one row per curator with her name and sample, the
+		// head sees both, each curator only her own.
+		type scoresBody struct {
+			Month string
+			Items []map[string]any
+		}
+		var head scoresBody
+		s.Do(get, f.sc.Path("/homework-quality-scores?month="+month), nil, f.as("head_of_service")).Expect(200).Decode(&head)
+		want := []map[string]any{
+			{"curator_id": cur.UserID, "curator_name": "Person curator@alpha.test", "score": float64(100), "checked_reviews": float64(1)},
+			{"curator_id": rookie.UserID, "curator_name": "Person rookie@alpha.test", "score": float64(70), "checked_reviews": float64(1)},
+		}
+		if head.Month != month || fmt.Sprint(head.Items) != fmt.Sprint(want) {
+			t.Errorf("quality scores over the API %+v, want %v", head, want)
+		}
+		var own scoresBody
+		s.Do(get, f.sc.Path("/homework-quality-scores?month="+month), nil, rookie.Auth()).Expect(200).Decode(&own)
+		if fmt.Sprint(own.Items) != fmt.Sprint(want[1:]) {
+			t.Errorf("a curator sees her own score only: %v", own.Items)
+		}
+		stranger := s.NewMember(f.sc.Org.ID, "stranger@alpha.test", "curator")
+		s.Do(get, f.sc.Path("/homework-quality-scores?month="+month), nil, stranger.Auth()).Expect(200).Decode(&own)
+		if len(own.Items) != 0 {
+			t.Errorf("a curator without checked reviews sees %v", own.Items)
 		}
 		s.Do(get, f.sc.Path("/homework-quality-scores?month=March"), nil, f.as("head_of_service")).ExpectProblem(422, "query.month")
-		s.Do(get, f.sc.Path("/homework-quality-scores?month="+month), nil, f.as("finance")).ExpectProblem(http.StatusForbidden)
+		for _, role := range []string{"finance", "hr", "integration"} {
+			s.Do(get, f.sc.Path("/homework-quality-scores?month="+month), nil, f.as(role)).ExpectProblem(http.StatusForbidden)
+		}
 	})
 }
 
@@ -121,71 +144,4 @@ func TestHashSampler(t *testing.T) {
 	if picked < 800 || picked > 1200 {
 		t.Errorf("5 %% of 20000 picked %d", picked)
 	}
-}
-
-func TestStatsAndCompletion(t *testing.T) {
-	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
-		f := newFixture(t, s, "alpha", 4, "")
-		cur := f.sc.People["curator"]
-		for i := 0; i < 3; i++ {
-			f.addStudent(t, cur.UserID) // students 4..6
-		}
-		start := s.Clock.Now() // Monday 12:00 in Moscow
-		var ids []string
-		for i := 0; i < 3; i++ {
-			ids = append(ids, f.submit(submission(fmt.Sprintf("s-%d", i), 4+i, 0, start))["id"].(string))
-		}
-		f.submit(submission("open-1", 4, 1, start))
-		f.submit(submission("late-1", 5, 1, start.Add(-10*24*time.Hour)))
-		f.submit(submission("pool-1", 0, 0, start))
-		// Reviews after 1 h, 2 h and (past closing at 21:00) 10 h: 9 business hours.
-		for i, step := range []time.Duration{time.Hour, time.Hour, 8 * time.Hour} {
-			s.Clock.Advance(step)
-			verdict := "accepted"
-			if i == 1 {
-				verdict = "rework_requested"
-			}
-			review(s, f, ids[i], cur, verdict, fullScores())
-		}
-
-		var stats struct{ Items []homework.QueueStats }
-		s.Do(get, f.sc.Path("/homework-stats?group_by=curator"), nil, f.as("senior_curator")).Expect(200).Decode(&stats)
-		byKey := map[string]homework.QueueStats{}
-		for _, st := range stats.Items {
-			byKey[st.Key] = st
-		}
-		c := byKey[cur.UserID]
-		if c.Queued != 2 || c.Overdue != 1 || c.Reviewed != 3 || *c.MedianSeconds != 7200 || *c.P90Seconds != 9*3600 ||
-			*c.SLAPercent != 100 || *c.ReworkPercent != 33.3 {
-			t.Errorf("curator stats %+v", c)
-		}
-		if p := byKey["pool"]; p.Queued != 1 || p.Reviewed != 0 || p.MedianSeconds != nil {
-			t.Errorf("pool stats %+v", p)
-		}
-		s.Do(get, f.sc.Path("/homework-stats?group_by=assignment"), nil, f.as("head_of_service")).Expect(200).Decode(&stats)
-		if len(stats.Items) != 2 {
-			t.Errorf("%d assignments in the stats", len(stats.Items))
-		}
-		s.Do(get, f.sc.Path("/homework-stats?group_by=cohort"), nil, f.as("head_of_service")).Expect(200).Decode(&stats)
-		if len(stats.Items) != 1 || stats.Items[0].Key != f.cohort.ID || stats.Items[0].Reviewed != 3 || stats.Items[0].Queued != 3 {
-			t.Errorf("cohort stats %+v", stats.Items)
-		}
-		s.Do(get, f.sc.Path("/homework-stats"), nil, f.as("curator")).ExpectProblem(http.StatusForbidden)
-
-		var completion struct{ Items []homework.CompletionRate }
-		s.Do(get, f.sc.Path("/homework-completion"), nil, f.as("head_of_service")).Expect(200).Decode(&completion)
-		if len(completion.Items) != 5 {
-			t.Fatalf("%d module rows, want 5", len(completion.Items))
-		}
-		// Module 1: students 0, 4, 5, 6 of 7; module 2: students 4 and 5.
-		if m := completion.Items[0]; m.Position != 1 || m.Submitted != 4 || m.Enrolled != 7 || m.Percent != 57.1 {
-			t.Errorf("module 1 %+v", m)
-		}
-		if m := completion.Items[1]; m.Submitted != 2 || m.Percent != 28.6 {
-			t.Errorf("module 2 %+v", m)
-		}
-		if m := completion.Items[4]; m.Submitted != 0 || m.Percent != 0 {
-			t.Errorf("module 5 %+v", m)
-		}
-	})
 }

@@ -38,21 +38,47 @@ type Enrollment struct {
 	CuratorID *string
 }
 
-// Cohort is a run of a course with the number of students enrolled in it
-// (active or completed enrollments).
+// Cohort is a run of a course.
 type Cohort struct {
 	ID       string
 	CourseID string
 	Name     string
-	Enrolled int
 }
 
-// Module is one module of a course with the ids of its assignments.
+// EnrollmentStatus is one enrollment of a cohort as completion counts it:
+// the student, their curator now and the enrollment's status now.
+type EnrollmentStatus struct {
+	StudentID string
+	CohortID  string
+	CuratorID *string
+	Status    string
+}
+
+// Enrollment statuses completion tells apart: the active denominator
+// counts these two, the enrolled one every status.
+const (
+	EnrollmentActive    = "active"
+	EnrollmentCompleted = "completed"
+)
+
+// Labels are the display names of a school's cohorts and courses, by id.
+type Labels struct {
+	Cohorts map[string]string
+	Courses map[string]string
+}
+
+// Module is one module of a course with its assignments.
 type Module struct {
-	ID            string
-	Position      int
-	Title         string
-	AssignmentIDs []string
+	ID          string
+	Position    int
+	Title       string
+	Assignments []ModuleAssignment
+}
+
+// ModuleAssignment is an assignment of a module with its title.
+type ModuleAssignment struct {
+	ID    string
+	Title string
 }
 
 // School answers the review queue's questions about school data; the
@@ -70,15 +96,25 @@ type School interface {
 	CuratorCohorts(ctx context.Context, orgID, curatorID string) ([]string, error)
 	// Calendar is the school's default business calendar.
 	Calendar(ctx context.Context, orgID string) (*bizcal.Calendar, error)
+	// Cohorts lists the school's cohorts.
 	Cohorts(ctx context.Context, orgID string) ([]Cohort, error)
+	// CohortEnrollments lists every enrollment of the school, or of one
+	// cohort when cohortID is set, whatever its status.
+	CohortEnrollments(ctx context.Context, orgID, cohortID string) ([]EnrollmentStatus, error)
+	// Labels names the school's cohorts and courses.
+	Labels(ctx context.Context, orgID string) (*Labels, error)
+	// CourseModules lists a course's modules in order.
 	CourseModules(ctx context.Context, orgID, courseID string) ([]Module, error)
 }
 
-// People answers who may take review work.
+// People answers who may take review work and what people are called.
 type People interface {
 	// IsActiveCurator reports whether the user is an active member of the
 	// school with the curator role.
 	IsActiveCurator(ctx context.Context, orgID, userID string) (bool, error)
+	// Names gives the display names of those of userIDs who are or were
+	// members of the school, by user id; others are left out.
+	Names(ctx context.Context, orgID string, userIDs []string) (map[string]string, error)
 }
 
 // Service holds the review-queue rules.

@@ -77,37 +77,46 @@ func whereStatus(q *bun.SelectQuery, status string, now time.Time) *bun.SelectQu
 }
 
 // statsColumns are the columns of a submission the queue numbers read.
-var statsColumns = []string{"status", "queue_curator_id", "claimed_by", "lease_expires_at", "cohort_id", "assignment_id", "due_at",
-	"reviewed_by", "reviewed_at", "review_seconds", "verdict"}
+var statsColumns = []string{"status", "queue_curator_id", "claimed_by", "lease_expires_at", "course_id", "module_id", "cohort_id",
+	"assignment_id", "due_at", "reviewed_by", "reviewed_at", "review_seconds", "verdict"}
 
 // StatsRows reads what QueueStats counts: the school's open submissions,
-// and those reviewed in [from, to), with statsColumns only.
-func (Store) StatsRows(ctx context.Context, db bun.IDB, orgID string, from, to time.Time) ([]Submission, error) {
+// and those reviewed in [from, to), with statsColumns only. A userID
+// narrows them to the items that person queues, holds or reviewed.
+func (Store) StatsRows(ctx context.Context, db bun.IDB, orgID, userID string, from, to time.Time) ([]Submission, error) {
 	var rows []Submission
-	err := db.NewSelect().Model((*Submission)(nil)).Column(statsColumns...).
+	q := db.NewSelect().Model((*Submission)(nil)).Column(statsColumns...).
 		Where("org_id = ?", orgID).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where(openWhere).WhereOr("reviewed_at >= ? AND reviewed_at < ?", from, to)
-		}).Scan(ctx, &rows)
-	return rows, err
+		})
+	if userID != "" {
+		q = q.Where("(queue_curator_id = ? OR claimed_by = ? OR reviewed_by = ?)", userID, userID, userID)
+	}
+	return rows, q.Scan(ctx, &rows)
 }
 
-// StudentsSubmitted counts, per {cohort id, module id}, the students who
-// handed in that module's homework at least once.
-func (Store) StudentsSubmitted(ctx context.Context, db bun.IDB, orgID string) (map[[2]string]int, error) {
-	var counts []struct {
-		CohortID string `bun:"cohort_id"`
-		ModuleID string `bun:"module_id"`
-		Students int    `bun:"students"`
+// StudentsByModule lists, per module id, the students who handed in that
+// module's homework at least once, in the given courses of the school.
+func (Store) StudentsByModule(ctx context.Context, db bun.IDB, orgID string, courseIDs []string) (map[string]map[string]struct{}, error) {
+	out := map[string]map[string]struct{}{}
+	if len(courseIDs) == 0 {
+		return out, nil
 	}
-	err := db.NewSelect().Model((*Submission)(nil)).ColumnExpr("cohort_id, module_id, COUNT(DISTINCT student_id) AS students").
-		Where("org_id = ?", orgID).GroupExpr("cohort_id, module_id").Scan(ctx, &counts)
+	var pairs []struct {
+		ModuleID  string `bun:"module_id"`
+		StudentID string `bun:"student_id"`
+	}
+	err := db.NewSelect().Model((*Submission)(nil)).Distinct().Column("module_id", "student_id").
+		Where("org_id = ?", orgID).Where("course_id IN (?)", bun.In(courseIDs)).Scan(ctx, &pairs)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[[2]string]int, len(counts))
-	for _, c := range counts {
-		out[[2]string{c.CohortID, c.ModuleID}] = c.Students
+	for _, p := range pairs {
+		if out[p.ModuleID] == nil {
+			out[p.ModuleID] = map[string]struct{}{}
+		}
+		out[p.ModuleID][p.StudentID] = struct{}{}
 	}
 	return out, nil
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/bizcal"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
@@ -48,7 +50,8 @@ func (s *Service) submit(ctx context.Context, tx bun.IDB, orgID string, in NewSu
 	if strings.TrimSpace(in.Source) == "" {
 		in.Source = DefaultSource
 	}
-	if err := checkNewSubmission(in, at); err != nil {
+	now := s.Now()
+	if err := checkNewSubmission(in, at, now); err != nil {
 		return nil, err
 	}
 	if _, err := s.store.SubmissionByExternalID(ctx, tx, orgID, in.Source, in.ExternalID); err == nil {
@@ -76,14 +79,16 @@ func (s *Service) submit(ctx context.Context, tx bun.IDB, orgID string, in NewSu
 		return nil, err
 	}
 	target := reviewTarget(assignment)
-	now := s.Now()
+	due, err := dueAt(cal, in.SubmittedAt, target, at)
+	if err != nil {
+		return nil, err
+	}
 	sub := &Submission{ID: ids.New(), OrgID: orgID, Source: in.Source, ExternalID: in.ExternalID,
 		StudentID: student.ID, StudentExternalID: student.ExternalID, AssignmentID: assignment.ID, AssignmentExternalID: assignment.ExternalID,
 		CourseID: assignment.CourseID, ModuleID: assignment.ModuleID, CohortID: enrollment.CohortID, EnrollmentID: enrollment.ID,
 		Attempt: attempt, PreviousSubmissionID: previous, Content: normalContent(in.Content), Rubric: assignment.Rubric,
 		SubmittedAt: in.SubmittedAt.UTC(), TargetMinutes: target,
-		DueAt:  cal.AddBusiness(in.SubmittedAt, time.Duration(target)*time.Minute).UTC().Truncate(time.Microsecond),
-		Status: StatusQueued, CreatedAt: now, UpdatedAt: now, Version: 1}
+		DueAt: due, Status: StatusQueued, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if sub.QueueCuratorID, err = s.route(ctx, tx, orgID, enrollment.CuratorID); err != nil {
 		return nil, err
 	}
@@ -96,7 +101,18 @@ func (s *Service) submit(ctx context.Context, tx bun.IDB, orgID string, in NewSu
 	return sub, s.Record(ctx, tx, orgID, entitySubmission, sub.ID, auditlog.Diff(nil, sub))
 }
 
-func checkNewSubmission(in NewSubmission, at string) error {
+// dueAt is when a review submitted at submitted is due after target
+// business minutes; a due time past the supported range (a calendar with
+// next to no open hours) refuses the submission rather than storing it.
+func dueAt(cal *bizcal.Calendar, submitted time.Time, target int, at string) (time.Time, error) {
+	due := cal.AddBusiness(submitted, time.Duration(target)*time.Minute).UTC().Truncate(time.Microsecond)
+	if !clock.IsPlan(due) {
+		return time.Time{}, errs.Invalid(at+"submitted_at", "the review would fall due after 2100-01-01 on the school's calendar")
+	}
+	return due, nil
+}
+
+func checkNewSubmission(in NewSubmission, at string, now time.Time) error {
 	var v errs.ValidationError
 	add := func(field, msg string) {
 		v.Fields = append(v.Fields, errs.FieldError{Location: at + field, Message: msg})
@@ -110,8 +126,11 @@ func checkNewSubmission(in NewSubmission, at string) error {
 	if in.AssignmentID == "" && strings.TrimSpace(in.AssignmentExternalID) == "" {
 		add(assignmentField(in), "is required")
 	}
-	if in.SubmittedAt.IsZero() {
+	switch {
+	case in.SubmittedAt.IsZero():
 		add("submitted_at", "is required")
+	case !clock.IsFact(in.SubmittedAt, now):
+		add("submitted_at", "must lie between 2000-01-01 and five minutes from now")
 	}
 	if in.Attempt != nil && *in.Attempt < 1 {
 		add("attempt", "must be 1 or more")

@@ -509,3 +509,37 @@ func TestUnstorableEventsAreRejectedAlone(t *testing.T) {
 		}
 	})
 }
+
+// An event may not claim to have happened before 2000 or more than five
+// minutes ahead of the server's clock; the edges themselves are accepted.
+func TestEventTimesMustBeFacts(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
+		createEffectsTable(t, s)
+		h := &effects{}
+		s.Services.Integration.Handle(effectType, h.handler)
+		alpha := s.NewSchool("alpha")
+		key := integrationKey(t, s, alpha)
+		at := func(id string, t time.Time) map[string]any {
+			ev := event(id, effectType, map[string]any{"value": id})
+			ev["occurred_at"] = t.Format(time.RFC3339Nano)
+			return ev
+		}
+		now := s.Clock.Now()
+		r := ingest(t, s, alpha, key, batch(
+			at("before-2000", time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC)),
+			at("first-of-2000", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)),
+			at("five-minutes-ahead", now.Add(5*time.Minute)),
+			at("six-minutes-ahead", now.Add(6*time.Minute)),
+			at("year-9999", time.Date(9999, 12, 31, 23, 30, 0, 0, time.UTC)),
+		))
+		want := []string{"rejected", "accepted", "accepted", "rejected", "rejected"}
+		for i, e := range r.Events {
+			if e.Status != want[i] {
+				t.Errorf("event %s: %s, want %s", e.EventID, e.Status, want[i])
+			}
+			if want[i] == "rejected" && (e.Problem == nil || len(e.Problem.Errors) == 0 || e.Problem.Errors[0].Location != "events["+strconv.Itoa(i)+"].occurred_at") {
+				t.Errorf("event %s: problem %+v does not name its occurred_at", e.EventID, e.Problem)
+			}
+		}
+	})
+}

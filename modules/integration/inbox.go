@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/events"
 	"github.com/curatorops/curatorops/modules/platform/ids"
@@ -150,10 +151,6 @@ type envelope struct {
 
 const maxEventIDLen = 200
 
-// maxClockSkew is how far in the future an event may claim to have
-// happened: the LMS's clock and ours may disagree a little.
-const maxClockSkew = 24 * time.Hour
-
 // parseEvent checks one event's envelope; locations are relative to the
 // event ("event_id", "data").
 func (s *Service) parseEvent(raw json.RawMessage) (events.Inbound, error) {
@@ -209,8 +206,8 @@ func (s *Service) parseEvent(raw json.RawMessage) (events.Inbound, error) {
 		switch {
 		case err != nil:
 			bad("occurred_at", "must be an RFC 3339 time such as 2026-03-02T09:00:00Z")
-		case t.Year() < 1970 || t.After(s.Now().Add(maxClockSkew)):
-			bad("occurred_at", "must be after 1970 and not in the future")
+		case !clock.IsFact(t, s.Now()):
+			bad("occurred_at", "must lie between 2000-01-01 and five minutes from now")
 		}
 		ev.OccurredAt = t.UTC().Truncate(time.Microsecond)
 	}

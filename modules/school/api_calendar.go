@@ -8,7 +8,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/curatorops/curatorops/modules/platform/bizcal"
-	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
 )
 
@@ -165,14 +164,13 @@ func registerCalendars(api huma.API, svc *Service) {
 		OperationID: "compute-deadline", Method: http.MethodGet, Path: "/v1/orgs/{org}/calendars/{id}/deadline", Tags: []string{"Calendars"},
 		Summary: "When a business-time target falls due", Description: "Adds duration_seconds of working time to start and lists the working stretches it spans.",
 	}, func(ctx context.Context, in *deadlineInput) (*deadlineOutput, error) {
-		cal, _, err := svc.CompiledCalendar(ctx, httpapi.OrgID(ctx), in.ID, "")
+		st, err := svc.Deadline(ctx, httpapi.OrgID(ctx), in.ID, in.Start, time.Duration(in.DurationSeconds)*time.Second)
 		if err != nil {
 			return nil, err
 		}
-		due := cal.AddBusiness(in.Start, time.Duration(in.DurationSeconds)*time.Second)
 		out := &deadlineOutput{}
-		out.Body.DueAt = due.UTC()
-		out.Body.Segments = segmentDTOs(cal.Segments(in.Start, due))
+		out.Body.DueAt = st.To.UTC()
+		out.Body.Segments = segmentDTOs(st.Segments)
 		return out, nil
 	})
 
@@ -180,19 +178,13 @@ func registerCalendars(api huma.API, svc *Service) {
 		OperationID: "measure-business-time", Method: http.MethodGet, Path: "/v1/orgs/{org}/calendars/{id}/business-time", Tags: []string{"Calendars"},
 		Summary: "Working time between two instants", Description: "The business time in [from, to) with the working stretches that make it.",
 	}, func(ctx context.Context, in *businessTimeInput) (*businessTimeOutput, error) {
-		if !in.To.After(in.From) {
-			return nil, errs.Invalid("query.to", "must be after from")
-		}
-		if in.To.Sub(in.From) > 366*24*time.Hour {
-			return nil, errs.Invalid("query.to", "the range is at most a year")
-		}
-		cal, _, err := svc.CompiledCalendar(ctx, httpapi.OrgID(ctx), in.ID, "")
+		st, err := svc.BusinessTime(ctx, httpapi.OrgID(ctx), in.ID, in.From, in.To)
 		if err != nil {
 			return nil, err
 		}
 		out := &businessTimeOutput{}
-		out.Body.BusinessSeconds = int64(cal.BusinessBetween(in.From, in.To) / time.Second)
-		out.Body.Segments = segmentDTOs(cal.Segments(in.From, in.To))
+		out.Body.BusinessSeconds = int64(st.Business / time.Second)
+		out.Body.Segments = segmentDTOs(st.Segments)
 		return out, nil
 	})
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/bizcal"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
@@ -159,4 +161,55 @@ func (s *Service) CompiledCalendar(ctx context.Context, orgID, id, tz string) (*
 	}
 	cal, err := s.calendars.get(row)
 	return cal, row, err
+}
+
+// Stretch is business time measured on a calendar: how much, and the
+// working stretches that make it up.
+type Stretch struct {
+	From, To time.Time
+	Business time.Duration
+	Segments []bizcal.Segment
+}
+
+// Deadline is when duration of business time, started at start, falls due
+// on the calendar id. A start or a due time outside the range plans may be
+// made for is an input error, never an answer that cannot be stored or
+// encoded.
+func (s *Service) Deadline(ctx context.Context, orgID, id string, start time.Time, duration time.Duration) (*Stretch, error) {
+	if err := clock.CheckPlan("query.start", start); err != nil {
+		return nil, err
+	}
+	cal, _, err := s.CompiledCalendar(ctx, orgID, id, "")
+	if err != nil {
+		return nil, err
+	}
+	due := cal.AddBusiness(start, duration)
+	if !clock.IsPlan(due) {
+		return nil, errs.Invalid("query.duration_seconds", "would fall due after 2100-01-01: the calendar is open too rarely for it")
+	}
+	return &Stretch{From: start, To: due, Business: duration, Segments: cal.Segments(start, due)}, nil
+}
+
+// BusinessTime measures the business time in [from, to) on the calendar id;
+// the range is at most a year.
+func (s *Service) BusinessTime(ctx context.Context, orgID, id string, from, to time.Time) (*Stretch, error) {
+	for _, f := range []struct {
+		location string
+		at       time.Time
+	}{{"query.from", from}, {"query.to", to}} {
+		if err := clock.CheckPlan(f.location, f.at); err != nil {
+			return nil, err
+		}
+	}
+	if !to.After(from) {
+		return nil, errs.Invalid("query.to", "must be after from")
+	}
+	if to.Sub(from) > 366*24*time.Hour {
+		return nil, errs.Invalid("query.to", "the range is at most a year")
+	}
+	cal, _, err := s.CompiledCalendar(ctx, orgID, id, "")
+	if err != nil {
+		return nil, err
+	}
+	return &Stretch{From: from, To: to, Business: cal.BusinessBetween(from, to), Segments: cal.Segments(from, to)}, nil
 }

@@ -113,3 +113,38 @@ func TestCalendarsAndDeadlines(t *testing.T) {
 		s.Do(http.MethodGet, alpha.Path("/calendars/"+id), nil, beta.People["head_of_service"].Auth()).ExpectProblem(404)
 	})
 }
+
+// A deadline or a measurement outside the range plans may be made for is a
+// 422 naming the field, never a year-10000 answer that cannot be encoded.
+func TestDeadlinesStayInTheSupportedRange(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
+		alpha := s.NewSchool("alpha")
+		head := alpha.People["head_of_service"]
+		open := map[string]any{"time_zone": "Europe/Moscow", "always_open": true}
+		id := s.Do(post, alpha.Path("/calendars"), map[string]any{"name": "Круглосуточно", "spec": open}, head.Auth()).Expect(201).Map()["id"].(string)
+		deadline := func(start string, seconds int64) url.Values {
+			return url.Values{"start": {start}, "duration_seconds": {strconv.FormatInt(seconds, 10)}}
+		}
+		cases := []struct {
+			name, path, field string
+			query             url.Values
+		}{
+			{"due past 2100", "/deadline", "query.duration_seconds", deadline("2099-12-31T23:30:00Z", 3600)},
+			{"start in year 9999", "/deadline", "query.start", deadline("9999-12-31T23:30:00Z", 60)},
+			{"start before 2000", "/deadline", "query.start", deadline("1999-12-31T23:59:59Z", 60)},
+			{"measure to year 9999", "/business-time", "query.from", url.Values{"from": {"9999-12-30T00:00:00Z"}, "to": {"9999-12-31T00:00:00Z"}}},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				s.Do(http.MethodGet, alpha.Path("/calendars/"+id+c.path+"?"+c.query.Encode()), nil, head.Auth()).ExpectProblem(422, c.field)
+			})
+		}
+		var out struct {
+			DueAt time.Time `json:"due_at"`
+		}
+		s.Do(http.MethodGet, alpha.Path("/calendars/"+id+"/deadline?"+deadline("2099-12-31T22:00:00Z", 3600).Encode()), nil, head.Auth()).Expect(200).Decode(&out)
+		if want := time.Date(2099, 12, 31, 23, 0, 0, 0, time.UTC); !out.DueAt.Equal(want) {
+			t.Errorf("the last hour of the range is due %v, want %v", out.DueAt, want)
+		}
+	})
+}

@@ -61,7 +61,7 @@ func newClockOutput(c *ResponseClock) *clockOutput {
 // ViewQuery chooses a live view of open clocks.
 type ViewQuery struct {
 	httpapi.PageQuery
-	View          string `query:"view" enum:"open,at_risk,breached" default:"open" doc:"open: every open clock; at_risk: due within within_minutes; breached: past due and still open."`
+	View          string `query:"view" enum:"open,at_risk,breached" default:"open" doc:"open: every open clock; at_risk: not yet due, due within within_minutes; breached: due (due_at at or before now) and still open. A clock is in at most one of at_risk and breached."`
 	WithinMinutes int    `query:"within_minutes" minimum:"1" maximum:"10080" default:"30" doc:"For view=at_risk."`
 }
 
@@ -74,7 +74,7 @@ func (q ViewQuery) filter(now time.Time) (ClockFilter, error) {
 	switch q.View {
 	case "at_risk":
 		t := now.Add(time.Duration(q.WithinMinutes) * time.Minute)
-		f.DueBefore = &t
+		f.DueAfter, f.DueBefore = &now, &t
 	case "breached":
 		f.DueBefore = &now
 	}
@@ -98,8 +98,8 @@ type SLASegmentDTO struct {
 func registerClocks(api huma.API, svc *Service) {
 	httpapi.Register(api, httpapi.OrgPermission("sla_clocks", "read"), huma.Operation{
 		OperationID: "list-sla-clocks", Method: http.MethodGet, Path: "/v1/orgs/{org}/sla/clocks", Tags: []string{tag},
-		Summary: "Live view of open clocks", Description: "Open response clocks, the next to breach first: all, at risk (due within N minutes) " +
-			"or breached and still open; optionally of one curator.",
+		Summary: "Live view of open clocks", Description: "Open response clocks, the next to breach first: all, at risk (not yet due, due within N minutes) " +
+			"or breached (past due) and still open; optionally of one curator.",
 	}, func(ctx context.Context, in *struct {
 		httpapi.OrgPath
 		ViewQuery

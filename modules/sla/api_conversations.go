@@ -117,23 +117,30 @@ func registerConversations(api huma.API, svc *Service) {
 	httpapi.Register(api, httpapi.OrgPermission("sla_conversations", "write"), huma.Operation{
 		OperationID: "add-message", Method: http.MethodPost, Path: "/v1/orgs/{org}/conversations/{id}/messages", Tags: []string{tag},
 		Summary: "Record a message", Description: "A student's message that needs an answer starts or joins the response clock; " +
-			"a human staff member's text reply stops it. Bot replies, reactions, stickers, emoji and thanks change nothing.",
+			"a human staff member's text reply stops it. Bot replies, reactions, stickers, emoji and thanks change nothing.\n\n" +
+			"Who may say what: the integration (and an administrator backfilling history, which is audited) records any message " +
+			"with its author_email and sent_at. Anyone else records their own staff reply: it is theirs and sent now. " +
+			"A student's or bot's message from them, or one naming another author, is refused (403); a sent_at from them is a 422.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict},
 	}, func(ctx context.Context, in *struct {
 		ConversationPath
 		Body struct {
-			ExternalID  *string   `json:"external_id,omitempty" minLength:"1" maxLength:"200"`
-			Direction   string    `json:"direction" enum:"student,staff"`
-			AuthorKind  string    `json:"author_kind" enum:"student,staff,bot"`
-			AuthorEmail string    `json:"author_email,omitempty" maxLength:"254" doc:"Staff replies: the staff member's email in this school."`
-			Kind        string    `json:"kind,omitempty" enum:"text,sticker,reaction,system" default:"text"`
-			Text        string    `json:"text,omitempty" maxLength:"20000"`
-			SentAt      time.Time `json:"sent_at"`
+			ExternalID  *string    `json:"external_id,omitempty" minLength:"1" maxLength:"200"`
+			Direction   string     `json:"direction" enum:"student,staff"`
+			AuthorKind  string     `json:"author_kind" enum:"student,staff,bot"`
+			AuthorEmail string     `json:"author_email,omitempty" maxLength:"254" doc:"Integration and backfill: the staff member whose reply it is. Others: leave out (or give their own)."`
+			Kind        string     `json:"kind,omitempty" enum:"text,sticker,reaction,system" default:"text"`
+			Text        string     `json:"text,omitempty" maxLength:"20000"`
+			SentAt      *time.Time `json:"sent_at,omitempty" doc:"Integration and backfill: when it was sent, required, between 2000-01-01 and five minutes from now. Others: leave out; the server's time is recorded."`
 		}
 	}) (*struct{ Body SLAMessageDTO }, error) {
 		b := in.Body
-		m, err := svc.AddMessage(ctx, httpapi.OrgID(ctx), in.ID, MessageInput{ExternalID: b.ExternalID, Direction: b.Direction,
-			AuthorKind: b.AuthorKind, AuthorEmail: b.AuthorEmail, Kind: b.Kind, Text: b.Text, SentAt: b.SentAt})
+		msg := MessageInput{ExternalID: b.ExternalID, Direction: b.Direction, AuthorKind: b.AuthorKind, AuthorEmail: b.AuthorEmail,
+			Kind: b.Kind, Text: b.Text}
+		if b.SentAt != nil {
+			msg.SentAt = *b.SentAt
+		}
+		m, err := svc.AddMessage(ctx, httpapi.OrgID(ctx), in.ID, msg)
 		if err != nil {
 			return nil, err
 		}

@@ -92,9 +92,9 @@ type VersionPath struct {
 
 // SLAOutcomeDTO is compliance under one set of policies.
 type SLAOutcomeDTO struct {
-	Items             int     `json:"items"`
-	Compliant         int     `json:"compliant"`
-	CompliancePercent float64 `json:"compliance_percent"`
+	Items             int      `json:"items"`
+	Compliant         int      `json:"compliant"`
+	CompliancePercent *float64 `json:"compliance_percent" doc:"compliant / items in %; null without items."`
 }
 
 // SLAWhatIfDTO compares compliance as it was with compliance under a draft.

@@ -13,7 +13,7 @@ import (
 type SLASettingsDTO struct {
 	QuietStart     string   `json:"quiet_start" doc:"Local start of quiet hours (HH:MM), or empty."`
 	QuietEnd       string   `json:"quiet_end" doc:"Local end of quiet hours (HH:MM), or empty."`
-	NoReplyPhrases []string `json:"no_reply_phrases" doc:"Messages that need no answer, compared case-insensitively without surrounding punctuation."`
+	NoReplyPhrases []string `json:"no_reply_phrases" doc:"Acknowledgements and thanks that need no answer. A student's text made only of these phrases (each one or more words) and emoji, in any order and with any punctuation but no question mark, starts no clock; case and ё/е do not matter."`
 	Version        int64    `json:"version" doc:"0 until first saved."`
 }
 

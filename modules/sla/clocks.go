@@ -2,12 +2,14 @@ package sla
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
@@ -63,6 +65,10 @@ func (s *Service) studentMessage(ctx context.Context, tx bun.IDB, conv *Conversa
 	return nil
 }
 
+// errDueOutOfRange: the clock would be due after clock.LatestPlan (a calendar
+// open too rarely for the target); the caller says which input caused it.
+var errDueOutOfRange = errors.New("due time out of range")
+
 // startClock opens a clock at the message under the policy that matches
 // the student's enrollment now; the clock keeps that version for good.
 func (s *Service) startClock(ctx context.Context, tx bun.IDB, conv *Conversation, m *Message) (*ResponseClock, error) {
@@ -88,10 +94,17 @@ func (s *Service) startClock(ctx context.Context, tx bun.IDB, conv *Conversation
 	}
 	target := t.target(kind)
 	due, warn := schedule(cal, m.SentAt, target, t.WarningPercent)
+	if !clock.IsPlan(due) {
+		return nil, errDueOutOfRange
+	}
+	loc, err := s.location(ctx, conv.OrgID)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Now()
 	c := &ResponseClock{ID: ids.New(), OrgID: conv.OrgID, ConversationID: conv.ID, StudentID: conv.StudentID, CohortID: place.CohortID,
 		CourseID: place.CourseID, Tariff: place.Tariff, Channel: conv.Channel, Kind: kind, Status: ClockOpen, StartedAt: m.SentAt,
-		LocalDay: m.SentAt.In(cal.Location()).Format(time.DateOnly), MessageCount: 1, LastStudentMessageAt: m.SentAt,
+		LocalDay: m.SentAt.In(loc).Format(time.DateOnly), MessageCount: 1, LastStudentMessageAt: m.SentAt,
 		DueAt: due, WarnAt: warn, TargetSeconds: int64(target / time.Second), PolicyID: t.PolicyID, PolicyVersionID: t.VersionID,
 		PolicyVersionNumber: t.Number, CalendarID: t.CalendarID, AlwaysOpen: t.AlwaysOpen, CuratorID: place.CuratorID,
 		CreatedAt: now, UpdatedAt: now, Version: 1}

@@ -1,6 +1,7 @@
 package sla_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -44,6 +45,13 @@ func TestClockSemantics(t *testing.T) {
 		{"a staff reply with nothing waiting changes nothing",
 			[]message{staff("Напоминаем про дедлайн", mon(10, 0))},
 			[]string{"none"}, 0, "", 0},
+		{"thanks and acknowledgements in any order start none",
+			[]message{student("Понятно, спасибо", mon(10, 0)), student("ок, спасибо большое!", mon(10, 1)), student("Спасибо 🙏", mon(10, 2)),
+				student("thanks, got it", mon(10, 3)), student("👍👍", mon(10, 4)), student("ок)", mon(10, 5))},
+			[]string{"no_reply_needed", "no_reply_needed", "no_reply_needed", "no_reply_needed", "no_reply_needed", "no_reply_needed"}, 0, "", 0},
+		{"thanks with anything more starts one",
+			[]message{student("спасибо, а где запись?", mon(10, 0)), student("понятно, а дальше что?", mon(10, 1))},
+			[]string{"started", "joined"}, 1, "open", 2},
 	}
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		f := newFixture(s, "alpha", len(cases))
@@ -140,6 +148,7 @@ func TestSaturdayEveningIsDueMonday(t *testing.T) {
 func TestMessageInput(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		f := newFixture(s, "alpha", 1)
+		f.at(s, mon(12, 0))
 		beta := s.NewSchool("beta")
 		conv := f.conversation(s, 0)
 		path := f.Path("/conversations/" + conv + "/messages")
@@ -160,6 +169,50 @@ func TestMessageInput(t *testing.T) {
 		s.Do(post, f.Path("/conversations"), map[string]any{"channel": "email", "student_id": f.students[0], "external_id": "t-1"}, key).ExpectProblem(409)
 		if n := s.Count("sla_messages", "org_id = ?", f.Org.ID); n != 1 {
 			t.Errorf("%d messages stored, want 1", n)
+		}
+	})
+}
+
+// TestLiveViewBoundaries puts a clock on each side of every boundary of
+// the live views: at_risk is open, not yet due and due within the window;
+// breached is due (at or before now) and open; no clock is in both.
+func TestLiveViewBoundaries(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
+		f := newFixture(s, "alpha", 5)
+		now := mon(12, 0)
+		f.at(s, now)
+		f.alwaysOpenPolicy(s, 30)
+		sent := map[string]time.Time{ // due 30 minutes after sent
+			"due a second ago":              now.Add(-30*time.Minute - time.Second),
+			"due now":                       now.Add(-30 * time.Minute),
+			"due in a second":               now.Add(-30*time.Minute + time.Second),
+			"due at the end of the window":  now,
+			"due a second after the window": now.Add(time.Second),
+		}
+		clockOf := map[string]string{}
+		i := 0
+		for name, at := range sent {
+			clockOf[f.send(s, f.conversation(s, i), student("Где запись?", at))["clock_id"].(string)] = name
+			i++
+		}
+		view := func(path string) []string {
+			var names []string
+			for _, c := range f.clocks(s, path, f.People["curator"]) {
+				names = append(names, clockOf[c.ID])
+			}
+			return names
+		}
+		for path, want := range map[string][]string{
+			"/sla/clocks?view=open": {"due a second ago", "due now", "due in a second", "due at the end of the window",
+				"due a second after the window"},
+			"/sla/clocks?view=at_risk&within_minutes=30":    {"due in a second", "due at the end of the window"},
+			"/sla/clocks?view=breached":                     {"due a second ago", "due now"},
+			"/sla/my-clocks?view=at_risk&within_minutes=30": {"due in a second", "due at the end of the window"},
+			"/sla/my-clocks?view=breached":                  {"due a second ago", "due now"},
+		} {
+			if got := view(path); !slices.Equal(got, want) {
+				t.Errorf("%s: %q, want %q", path, got, want)
+			}
 		}
 	})
 }

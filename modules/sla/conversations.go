@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
@@ -110,12 +111,16 @@ type MessageInput struct {
 	AuthorEmail string // staff: whose reply it is
 	Kind        string
 	Text        string
-	SentAt      time.Time
+	SentAt      time.Time // zero: not given
+
+	// authorID is the staff author when the caller wrote as themselves.
+	authorID string
 }
 
 // checkMessage applies the rules huma cannot: who may write in which
-// direction. prefix is "body." or "data.".
-func checkMessage(in MessageInput, prefix string) error {
+// direction, and when a message can have been sent. prefix is "body." or
+// "data.".
+func checkMessage(in MessageInput, prefix string, now time.Time) error {
 	switch {
 	case in.Direction == DirectionStudent && in.AuthorKind != AuthorStudent:
 		return errs.Invalid(prefix+"author_kind", "a student's message has author_kind student")
@@ -124,27 +129,36 @@ func checkMessage(in MessageInput, prefix string) error {
 	case in.SentAt.IsZero():
 		return errs.Invalid(prefix+"sent_at", "is required")
 	}
-	return nil
+	return clock.CheckFact(prefix+"sent_at", in.SentAt, now)
 }
 
-// AddMessage records a message of a conversation and moves its clock.
+// AddMessage records a message of a conversation and moves its clock. Who
+// may say whose message it is and when it was sent is decided by attribute.
 func (s *Service) AddMessage(ctx context.Context, orgID, conversationID string, in MessageInput) (*Message, error) {
-	if err := checkMessage(in, "body."); err != nil {
+	backfill, err := s.attribute(ctx, orgID, &in)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMessage(in, "body.", s.Now()); err != nil {
 		return nil, err
 	}
 	var out *Message
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		conv, err := s.store.LockConversation(ctx, tx, orgID, conversationID)
 		if err != nil {
 			return err
 		}
-		out, err = s.addMessage(ctx, tx, conv, in)
+		out, err = s.addMessage(ctx, tx, conv, in, "body.")
 		if err != nil {
 			return err
 		}
-		return s.Record(ctx, tx, orgID, "sla_message", out.ID, auditlog.Diff(nil, map[string]any{
-			"conversation_id": conv.ID, "direction": out.Direction, "author_kind": out.AuthorKind, "kind": out.Kind,
-			"sent_at": out.SentAt, "effect": out.Effect, "clock_id": out.ClockID}))
+		fields := map[string]any{"conversation_id": conv.ID, "direction": out.Direction, "author_kind": out.AuthorKind,
+			"author_email": out.AuthorEmail, "author_user_id": out.AuthorUserID, "kind": out.Kind, "sent_at": out.SentAt,
+			"effect": out.Effect, "clock_id": out.ClockID}
+		if backfill {
+			fields["backfill"] = true
+		}
+		return s.Record(ctx, tx, orgID, "sla_message", out.ID, auditlog.Diff(nil, fields))
 	})
 	return out, err
 }
@@ -155,7 +169,9 @@ func (s *Service) AddMessage(ctx context.Context, orgID, conversationID string, 
 //   - stickers, reactions, emoji and thanks start nothing;
 //   - a human staff member's text reply stops the open clock; bots,
 //     reactions and system notes do not.
-func (s *Service) addMessage(ctx context.Context, tx bun.IDB, conv *Conversation, in MessageInput) (*Message, error) {
+//
+// prefix locates the input's fields ("body." or "data.") in errors.
+func (s *Service) addMessage(ctx context.Context, tx bun.IDB, conv *Conversation, in MessageInput, prefix string) (*Message, error) {
 	if in.ExternalID != nil {
 		if _, err := s.store.MessageByExternalID(ctx, tx, conv.OrgID, *in.ExternalID); err == nil {
 			return nil, errs.Conflict("a message with this external id already exists")
@@ -167,7 +183,9 @@ func (s *Service) addMessage(ctx context.Context, tx bun.IDB, conv *Conversation
 	if err != nil {
 		return nil, err
 	}
-	if err := s.moveClock(ctx, tx, conv, m); err != nil {
+	if err := s.moveClock(ctx, tx, conv, m); errors.Is(err, errDueOutOfRange) {
+		return nil, errs.Invalid(prefix+"sent_at", "the answer would be due after 2100-01-01: the policy's calendar is open too rarely for its target")
+	} else if err != nil {
 		return nil, err
 	}
 	if conv.LastMessageAt == nil || m.SentAt.After(*conv.LastMessageAt) {
@@ -191,6 +209,10 @@ func (s *Service) newMessage(ctx context.Context, conv *Conversation, in Message
 	m := &Message{ID: ids.New(), OrgID: conv.OrgID, ConversationID: conv.ID, ExternalID: in.ExternalID, Direction: in.Direction,
 		AuthorKind: in.AuthorKind, AuthorEmail: strings.TrimSpace(in.AuthorEmail), Kind: in.Kind, Text: in.Text,
 		SentAt: in.SentAt.UTC(), Effect: EffectNone, CreatedAt: s.Now()}
+	if in.authorID != "" {
+		m.AuthorUserID = &in.authorID
+		return m, nil
+	}
 	if m.AuthorKind == AuthorStaff && m.AuthorEmail != "" {
 		id, err := s.people.UserIDByEmail(ctx, conv.OrgID, m.AuthorEmail)
 		if err != nil && !errors.Is(err, errs.ErrNotFound) {

@@ -80,7 +80,9 @@ func (d *messageEvent) check() error {
 }
 
 // handleMessageCreated files the message under its conversation (opened on
-// its first message) and moves the conversation's clock.
+// its first message) and moves the conversation's clock. Events come from
+// the integration inbox, so the author and time they name are taken as
+// given, within the range a fact may lie in.
 func (s *Service) handleMessageCreated(ctx context.Context, tx bun.IDB, ev events.Inbound) error {
 	var d messageEvent
 	if err := events.DecodeData(ev.Data, &d); err != nil {
@@ -91,14 +93,14 @@ func (s *Service) handleMessageCreated(ctx context.Context, tx bun.IDB, ev event
 	}
 	in := MessageInput{ExternalID: &d.ExternalID, Direction: d.Direction, AuthorKind: d.AuthorKind, AuthorEmail: d.AuthorEmail,
 		Kind: d.Kind, Text: d.Text, SentAt: *d.SentAt}
-	if err := checkMessage(in, "data."); err != nil {
+	if err := checkMessage(in, "data.", s.Now()); err != nil {
 		return err
 	}
 	conv, err := s.conversationFor(ctx, tx, ev.OrgID, &d)
 	if err != nil {
 		return err
 	}
-	_, err = s.addMessage(ctx, tx, conv, in)
+	_, err = s.addMessage(ctx, tx, conv, in, "data.")
 	if errors.Is(err, errs.ErrConflict) {
 		return errs.Invalid("data.external_id", "a message with this external id was already recorded")
 	}

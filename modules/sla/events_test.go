@@ -15,6 +15,7 @@ import (
 func TestMessageCreatedEvents(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		f := newFixture(s, "alpha", 1)
+		f.at(s, mon(12, 0))
 		found := false
 		for _, et := range s.Services.Integration.EventTypes() {
 			found = found || et == sla.EventMessageCreated
@@ -101,6 +102,7 @@ func TestMessageCreatedEvents(t *testing.T) {
 func TestSettings(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		f := newFixture(s, "alpha", 1)
+		f.at(s, mon(12, 0))
 		head := f.People["head_of_service"]
 		path := f.Path("/sla/settings")
 		got := s.Do(get, path, nil, head.Auth()).Expect(200).Map()
@@ -124,6 +126,19 @@ func TestSettings(t *testing.T) {
 		}
 		if e := f.send(s, conv, student("ок", mon(10, 1)))["effect"]; e != "started" {
 			t.Errorf("unlisted phrase: %v", e)
+		}
+		s.Do(put, path, map[string]any{"no_reply_phrases": []string{"спасибо?"}}, head.Auth(), apptest.Header("If-Match", `"1"`)).
+			ExpectProblem(422, "body.no_reply_phrases[0]")
+
+		// Back to the defaults: "ок" needs no reply from now on, but the
+		// clock it started stays as it was.
+		started := f.send(s, f.conversation(s, 0), student("ок", mon(10, 2)))["clock_id"].(string)
+		s.Do(put, path, map[string]any{"quiet_start": "23:00", "quiet_end": "08:00"}, head.Auth(), apptest.Header("If-Match", `"1"`)).Expect(200)
+		if e := f.send(s, f.conversation(s, 0), student("ок", mon(10, 3)))["effect"]; e != "no_reply_needed" {
+			t.Errorf("default phrase: %v", e)
+		}
+		if c := f.clock(s, started); c.Status != "open" || c.Messages != 1 {
+			t.Errorf("an existing clock was rewritten: %+v", c)
 		}
 	})
 }

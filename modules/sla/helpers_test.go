@@ -73,17 +73,23 @@ func newFixture(s *apptest.Server, slug string, students int) *fixture {
 	}
 	f.cohortID = cohort.ID
 	for i := 1; i <= students; i++ {
-		sid := fmt.Sprintf("st-%d", i)
-		f.apply(s, "student.upserted", map[string]any{"external_id": sid, "full_name": "Студент " + sid})
-		f.apply(s, "enrollment.upserted", map[string]any{"external_id": "e-" + sid, "student_external_id": sid,
-			"cohort_external_id": "co-1", "tariff": "Стандарт", "status": "active", "curator_email": sc.People["curator"].Email})
-		st, err := s.Services.School.StudentByExternalID(ctx, org, "lms", sid)
-		if err != nil {
-			s.T.Fatal(err)
-		}
-		f.students = append(f.students, st.ID)
+		f.students = append(f.students, f.addStudent(s, fmt.Sprintf("st-%d", i), sc.People["curator"].Email))
 	}
 	return f
+}
+
+// addStudent enrolls a student, external id ext, in the cohort with the
+// curator and returns the student's id.
+func (f *fixture) addStudent(s *apptest.Server, ext, curatorEmail string) string {
+	s.T.Helper()
+	f.apply(s, "student.upserted", map[string]any{"external_id": ext, "full_name": "Студент " + ext})
+	f.apply(s, "enrollment.upserted", map[string]any{"external_id": "e-" + ext, "student_external_id": ext,
+		"cohort_external_id": "co-1", "tariff": "Стандарт", "status": "active", "curator_email": curatorEmail})
+	st, err := s.Services.School.StudentByExternalID(s.Ctx(), f.Org.ID, "lms", ext)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	return st.ID
 }
 
 func (f *fixture) apply(s *apptest.Server, kind string, data map[string]any) {
@@ -98,7 +104,13 @@ func (f *fixture) apply(s *apptest.Server, kind string, data map[string]any) {
 // conversation opens a Telegram conversation with the i-th student.
 func (f *fixture) conversation(s *apptest.Server, i int) string {
 	s.T.Helper()
-	out := s.Do(post, f.Path("/conversations"), map[string]any{"channel": "telegram", "student_id": f.students[i]},
+	return f.conversationWith(s, f.students[i])
+}
+
+// conversationWith opens a Telegram conversation with the student.
+func (f *fixture) conversationWith(s *apptest.Server, studentID string) string {
+	s.T.Helper()
+	out := s.Do(post, f.Path("/conversations"), map[string]any{"channel": "telegram", "student_id": studentID},
 		f.People["curator"].Auth()).Expect(201).Map()
 	return out["id"].(string)
 }
@@ -168,4 +180,12 @@ func (f *fixture) at(s *apptest.Server, t time.Time) {
 		a.Token = s.Login(a.Email, apptest.Password)
 		f.People[role] = a
 	}
+}
+
+// alwaysOpenPolicy makes every new clock of the school due minutes after
+// it starts, around the clock.
+func (f *fixture) alwaysOpenPolicy(s *apptest.Server, minutes int) string {
+	s.T.Helper()
+	return s.Do(post, f.Path("/sla/policies"), map[string]any{"name": "24/7", "always_open": true, "priority": 100,
+		"first_response_minutes": minutes, "next_response_minutes": minutes}, f.People["head_of_service"].Auth()).Expect(201).Map()["id"].(string)
 }

@@ -37,6 +37,19 @@ var channels = []string{ChannelTelegram, ChannelLMSComment, ChannelEmail, Channe
 
 func validChannel(ch string) bool { return slices.Contains(channels, ch) }
 
+// channelLabels are the channels as reports name them.
+var channelLabels = map[string]string{ChannelTelegram: "Telegram", ChannelLMSComment: "LMS comments", ChannelEmail: "Email",
+	ChannelOther: "Other"}
+
+// ChannelLabel is the channel's name for people; the value itself when it
+// has none.
+func ChannelLabel(ch string) string {
+	if label, ok := channelLabels[ch]; ok {
+		return label
+	}
+	return ch
+}
+
 // What a message did to the conversation's clock.
 const (
 	EffectStarted       = "started"         // started a new clock

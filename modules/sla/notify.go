@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -44,132 +43,124 @@ type RunResult struct {
 	Warnings int
 	Breaches int
 	Deferred int // warnings held back by quiet hours
+	Failed   int // schools and clocks skipped because they could not be read or notified; each is logged
 }
 
-const (
-	// noticeBatch bounds the clocks one round looks at per kind of notice.
-	noticeBatch = 200
-	// noticeRounds bounds the rounds per kind of notice in one pass. A round
-	// that meets schools in their quiet hours is followed by one without
-	// them, since such a school may hold a whole batch of deferred notices
-	// and keep the other schools' from being sent; whatever is left after
-	// the last round waits for the next pass.
-	noticeRounds = 5
-)
+// noticeBatch bounds the clocks of one school one pass looks at per kind of
+// notice; the rest wait for the next pass.
+const noticeBatch = 200
 
-// RunOnce sends the warnings and breach notices due at now. Each is
-// claimed with a conditional update in its own transaction and published
-// in that same transaction, so with several replicas every notice leaves
-// exactly once: the update that finds warned_at (or breach_notified_at)
-// still empty wins, the others change nothing and send nothing. Warnings
-// that fall into a school's quiet hours wait until they end; breaches are
-// marked on the clock at once and announced when quiet hours end.
+// notice is one kind of notice RunOnce sends.
+type notice struct {
+	event string
+	// due lists the ids of one school's open clocks the notice is due for.
+	due func(ctx context.Context, db bun.IDB, orgID string, now time.Time, limit int) ([]string, error)
+	// sent counts the notices published.
+	sent *int
+}
+
+// RunOnce sends the warnings and breach notices due at now, school by
+// school and clock by clock, so that a school or a clock that cannot be
+// read or notified is logged and skipped while every other school still
+// gets its notices; only a failure to find the schools at all is returned.
+//
+// Each notice is claimed with a conditional update in its own transaction
+// and published in that same transaction, so with several replicas every
+// notice leaves exactly once: the update that finds warned_at (or
+// breach_notified_at) still empty wins, the others change nothing and send
+// nothing. Warnings that fall into a school's quiet hours wait until they
+// end; breaches are marked on the clocks at once and announced when quiet
+// hours end.
 func (s *Service) RunOnce(ctx context.Context, now time.Time) (RunResult, error) {
 	var res RunResult
-	quiet := s.quietHours(ctx, now)
-	warnings := notice{
-		due:  s.store.DueWarnings,
-		hold: func(*ResponseClock) error { res.Deferred++; return nil },
-		send: func(c *ResponseClock) (bool, error) {
-			if !c.DueAt.After(now) {
-				// Too late to warn: the breach notice says it all.
-				_, err := s.store.ClaimWarning(ctx, s.DB, c.ID, now)
-				return false, err
-			}
-			return s.notify(ctx, c, now, EventWarning)
-		},
-		sent: &res.Warnings,
+	schools, err := s.store.SchoolsWithDueNotices(ctx, s.DB, now)
+	if err != nil {
+		return res, err
 	}
-	breaches := notice{
-		due: s.store.DueBreaches,
-		// Recorded now, announced when the quiet hours end.
-		hold: func(c *ResponseClock) error { return s.store.MarkBreached(ctx, s.DB, c.ID, now) },
-		send: func(c *ResponseClock) (bool, error) { return s.notify(ctx, c, now, EventBreached) },
-		sent: &res.Breaches,
+	kinds := []notice{
+		{event: EventWarning, due: s.store.DueWarnings, sent: &res.Warnings},
+		{event: EventBreached, due: s.store.DueBreaches, sent: &res.Breaches},
 	}
-	for _, n := range []notice{warnings, breaches} {
-		if err := s.drain(ctx, now, quiet, n); err != nil {
+	for _, orgID := range schools {
+		if err := ctx.Err(); err != nil {
 			return res, err
+		}
+		if err := s.schoolNotices(ctx, orgID, now, kinds, &res); err != nil {
+			res.Failed++
+			s.log().ErrorContext(ctx, "sla notices: school skipped", "org_id", orgID, "error", err)
 		}
 	}
 	return res, nil
 }
 
-// notice is one kind of notice RunOnce sends.
-type notice struct {
-	// due lists open clocks the notice is due for, outside the schools in skip.
-	due func(ctx context.Context, db bun.IDB, now time.Time, skip []string, limit int) ([]ResponseClock, error)
-	// hold deals with a clock of a school in its quiet hours.
-	hold func(c *ResponseClock) error
-	// send deals with a clock of a school outside them and says whether
-	// it published the notice.
-	send func(c *ResponseClock) (bool, error)
-	// sent counts the notices published.
-	sent *int
-}
-
-// drain deals with every clock the notice is due for, in rounds of
-// noticeBatch clocks: each round skips the schools that earlier rounds
-// found in their quiet hours, and another round follows only when this one
-// was full and met a school in quiet hours for the first time.
-func (s *Service) drain(ctx context.Context, now time.Time, quietAt func(orgID string) (time.Time, error), n notice) error {
-	var skip []string
-	for round := 0; round < noticeRounds; round++ {
-		clocks, err := n.due(ctx, s.DB, now, skip, noticeBatch)
+// schoolNotices deals with one school's due notices.
+func (s *Service) schoolNotices(ctx context.Context, orgID string, now time.Time, kinds []notice, res *RunResult) error {
+	quiet, err := s.inQuietHours(ctx, orgID, now)
+	if err != nil {
+		return err
+	}
+	if quiet {
+		waiting, err := s.store.CountDueWarnings(ctx, s.DB, orgID, now)
 		if err != nil {
 			return err
 		}
-		quietSeen := false
-		for i := range clocks {
-			c := &clocks[i]
-			until, err := quietAt(c.OrgID)
+		res.Deferred += waiting
+		return s.store.MarkBreaches(ctx, s.DB, orgID, now)
+	}
+	for _, n := range kinds {
+		clockIDs, err := n.due(ctx, s.DB, orgID, now, noticeBatch)
+		if err != nil {
+			return err
+		}
+		for _, id := range clockIDs {
+			sent, err := s.clockNotice(ctx, orgID, id, now, n.event)
 			if err != nil {
-				return err
-			}
-			if !until.IsZero() {
-				if err := n.hold(c); err != nil {
-					return err
-				}
-				if !slices.Contains(skip, c.OrgID) {
-					skip = append(skip, c.OrgID)
-					quietSeen = true
-				}
+				res.Failed++
+				s.log().ErrorContext(ctx, "sla notices: clock skipped", "org_id", orgID, "clock_id", id, "event", n.event, "error", err)
 				continue
-			}
-			sent, err := n.send(c)
-			if err != nil {
-				return err
 			}
 			if sent {
 				*n.sent++
 			}
 		}
-		if len(clocks) < noticeBatch || !quietSeen {
-			return nil
-		}
 	}
 	return nil
 }
 
-// quietHours returns, for one pass at now, until when a school is in its
-// quiet hours (zero: it is not); each school is looked up once.
-func (s *Service) quietHours(ctx context.Context, now time.Time) func(orgID string) (time.Time, error) {
-	quiet := map[string]time.Time{}
-	return func(orgID string) (time.Time, error) {
-		if until, ok := quiet[orgID]; ok {
-			return until, nil
-		}
-		st, err := s.store.Settings(ctx, s.DB, orgID)
-		if err != nil {
-			return time.Time{}, err
-		}
-		loc, err := s.location(ctx, orgID)
-		if err != nil {
-			return time.Time{}, err
-		}
-		quiet[orgID] = quietUntil(st, loc, now)
-		return quiet[orgID], nil
+// clockNotice reads one clock and sends it the notice, saying whether it
+// published one.
+func (s *Service) clockNotice(ctx context.Context, orgID, id string, now time.Time, event string) (bool, error) {
+	c, err := s.store.ResponseClock(ctx, s.DB, orgID, id)
+	if err != nil {
+		return false, err
 	}
+	if event == EventWarning && !c.DueAt.After(now) {
+		// Too late to warn: the breach notice says it all.
+		_, err := s.store.ClaimWarning(ctx, s.DB, c.ID, now)
+		return false, err
+	}
+	return s.notify(ctx, c, now, event)
+}
+
+// inQuietHours reports whether the school is in its quiet hours at now.
+func (s *Service) inQuietHours(ctx context.Context, orgID string, now time.Time) (bool, error) {
+	st, err := s.store.Settings(ctx, s.DB, orgID)
+	if err != nil {
+		return false, err
+	}
+	loc, err := s.location(ctx, orgID)
+	if err != nil {
+		return false, err
+	}
+	return !quietUntil(st, loc, now).IsZero(), nil
+}
+
+// log is where background failures go.
+func (s *Service) log() *slog.Logger {
+	if s.logger != nil {
+		return s.logger
+	}
+	return slog.Default()
 }
 
 // location is the school's time zone.
@@ -297,11 +288,7 @@ const RunInterval = 30 * time.Second
 // ends; the returned stop ends it and waits, so that the database is not
 // closed under a pass in flight. Safe on every replica at once (see RunOnce).
 func (s *Service) Start(ctx context.Context) (stop func()) {
-	logger := s.logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	return background.Every(ctx, RunInterval, logger, "sla-notices", func(ctx context.Context) error {
+	return background.Every(ctx, RunInterval, s.log(), "sla-notices", func(ctx context.Context) error {
 		_, err := s.RunOnce(ctx, s.Now())
 		return err
 	})

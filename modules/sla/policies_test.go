@@ -10,7 +10,7 @@ import (
 func TestPolicyVersions(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		f := newFixture(s, "alpha", 3)
-		f.at(s, mon(9, 0))
+		f.at(s, mon(10, 0))
 		beta := s.NewSchool("beta")
 		head := f.People["head_of_service"]
 		policies := f.Path("/sla/policies")
@@ -45,6 +45,7 @@ func TestPolicyVersions(t *testing.T) {
 			t.Fatalf("draft %v", draft)
 		}
 		// Answered after 40 minutes: compliant under 60, breached under 20.
+		f.at(s, mon(10, 40))
 		f.send(s, conv, staff("Ответ", mon(10, 40)))
 		f.at(s, mon(12, 0))
 		var w struct {
@@ -107,7 +108,7 @@ func TestPolicyVersions(t *testing.T) {
 func TestDismissAndViews(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		f := newFixture(s, "alpha", 3)
-		f.at(s, mon(9, 0))
+		f.at(s, mon(11, 0))
 		cur := f.People["curator"]
 		// Due 11:00, 12:00 and 13:00.
 		a := f.send(s, f.conversation(s, 0), student("Первый", mon(9, 0)))["clock_id"].(string)
@@ -130,7 +131,7 @@ func TestDismissAndViews(t *testing.T) {
 			}
 		}
 		check("open", f.clocks(s, "/sla/clocks", cur), a, b, c)
-		check("at risk within 45 minutes", f.clocks(s, "/sla/clocks?view=at_risk&within_minutes=45", cur), a, b)
+		check("at risk within 45 minutes: the breached one is not", f.clocks(s, "/sla/clocks?view=at_risk&within_minutes=45", cur), b)
 		check("breached", f.clocks(s, "/sla/clocks?view=breached", cur), a)
 		check("mine", f.clocks(s, "/sla/my-clocks", cur), a, b, c)
 		check("the head has none of their own", f.clocks(s, "/sla/my-clocks", f.People["head_of_service"]))

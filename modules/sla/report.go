@@ -8,16 +8,19 @@ import (
 	"time"
 
 	"github.com/curatorops/curatorops/modules/platform/bizcal"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/reqctx"
 )
 
-// Report groupings and the clock column each reads.
+// Report groupings and the clock column each reads; day is worked out
+// from started_at in the school's time zone, see dayGroups.
 var groupColumns = map[string]string{
 	"curator": "curator_id",
 	"cohort":  "cohort_id",
 	"channel": "channel",
 	"policy":  "policy_id",
-	"day":     "local_day",
+	"day":     "",
 }
 
 // ReportInput asks for a report of the clocks that started in [From, To).
@@ -26,49 +29,76 @@ type ReportInput struct {
 	GroupBy  string
 }
 
+// Group is what a report row is about: its key (a curator, cohort or
+// policy id, a channel or a local day) and the names people read beside
+// it.
+type Group struct {
+	Key string
+	// Name is the curator's display name, the cohort's name, the channel's
+	// label or the policy's name; empty when unknown, and for days.
+	Name string
+	// CourseID and CourseName are a cohort row's course.
+	CourseID, CourseName string
+}
+
 // ReportRow is the numbers of one group.
 //
 // Items are the clocks that have an outcome: answered ones, and open ones
 // already past their due time (breached whatever happens next). Open
 // clocks still within their target are counted in Open only; clocks closed
 // as "no reply needed" in Dismissed only. Compliance is the share of items
-// answered within their target. Response times are business minutes of the
-// answered clocks, and percentiles use the nearest-rank definition: the
-// p-th percentile of n sorted values is the value at rank ⌈p/100 × n⌉.
+// answered within their target, nil without items. Response times are
+// business minutes of the answered clocks (nil without any), and
+// percentiles use the nearest-rank definition: the p-th percentile of n
+// sorted values is the value at rank ⌈p/100 × n⌉.
 type ReportRow struct {
-	Key               string
+	Group             Group
 	Items             int
 	Compliant         int
 	Breached          int
-	CompliancePercent float64 // 0 when there are no items
+	CompliancePercent *float64
 	Answered          int
 	Open              int
 	Dismissed         int
-	MedianMinutes     float64
-	P90Minutes        float64
-	P95Minutes        float64
+	MedianMinutes     *float64
+	P90Minutes        *float64
+	P95Minutes        *float64
 }
 
 // Report is the grouped rows, by key, and the total.
 type Report struct {
 	From, To time.Time
 	GroupBy  string
-	Rows     []ReportRow
-	Total    ReportRow
+	// OnlyCuratorID is set when the report covers only the clocks charged
+	// to this curator: the caller may not read everyone's.
+	OnlyCuratorID string
+	Rows          []ReportRow
+	Total         ReportRow
 }
 
 // maxReportRange bounds a report to about a year and a bit.
 const maxReportRange = 400 * 24 * time.Hour
 
+// DefaultPolicyName names the built-in policy in reports.
+const DefaultPolicyName = "Default: 2 business hours"
+
 // Report computes compliance and response-time percentiles by group. The
-// database counts per group (integers, the same on both dialects) and
-// streams the answered durations; they are sorted and percentiles read
-// off here with one definition, so that SQLite and PostgreSQL
-// give the same numbers.
+// counts are integers and the percentiles are read off sorted durations
+// here with one definition, so that SQLite and PostgreSQL give the same
+// numbers. A caller without sla_reports:read_all gets the rows of the
+// clocks charged to them only, whatever the grouping.
 func (s *Service) Report(ctx context.Context, orgID string, in ReportInput) (*Report, error) {
 	column, ok := groupColumns[in.GroupBy]
 	if !ok {
 		return nil, errs.Invalid("query.group_by", "must be curator, cohort, channel, policy or day")
+	}
+	for _, q := range []struct {
+		field string
+		at    time.Time
+	}{{"query.from", in.From}, {"query.to", in.To}} {
+		if err := clock.CheckPlan(q.field, q.at); err != nil {
+			return nil, err
+		}
 	}
 	if !in.To.After(in.From) {
 		return nil, errs.Invalid("query.to", "must be after from")
@@ -76,52 +106,203 @@ func (s *Service) Report(ctx context.Context, orgID string, in ReportInput) (*Re
 	if in.To.Sub(in.From) > maxReportRange {
 		return nil, errs.Invalid("query.to", "a report covers at most 400 days")
 	}
-	from, to, now := in.From.UTC(), in.To.UTC(), s.Now()
-	counts, err := s.store.ReportCounts(ctx, s.DB, orgID, column, from, to, now)
+	f := reportFilter{From: in.From.UTC(), To: in.To.UTC(), Now: s.Now()}
+	only, err := reportScope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	durations := map[string][]int64{}
-	var all []int64
-	err = s.store.ReportDurations(ctx, s.DB, orgID, column, from, to, func(key string, seconds int64) {
-		durations[key] = append(durations[key], seconds)
-		all = append(all, seconds)
-	})
+	if only != "" {
+		f.CuratorID = &only
+	}
+	var counts []groupCounts
+	var durations map[string][]int64
+	if in.GroupBy == "day" {
+		counts, durations, err = s.dayGroups(ctx, orgID, f)
+	} else {
+		counts, durations, err = s.columnGroups(ctx, orgID, column, f)
+	}
 	if err != nil {
 		return nil, err
 	}
-	out := &Report{From: from, To: to, GroupBy: in.GroupBy, Rows: make([]ReportRow, 0, len(counts))}
+	out := &Report{From: f.From, To: f.To, GroupBy: in.GroupBy, OnlyCuratorID: only, Rows: make([]ReportRow, 0, len(counts))}
 	var total groupCounts
+	var all []int64
 	for _, g := range counts {
 		sorted := durations[g.Key]
 		slices.Sort(sorted)
 		out.Rows = append(out.Rows, reportRow(g, sorted))
-		total.Answered += g.Answered
-		total.Compliant += g.Compliant
-		total.Open += g.Open
-		total.OpenPastDue += g.OpenPastDue
-		total.Dismissed += g.Dismissed
+		total.add(g)
+		all = append(all, sorted...)
 	}
 	slices.Sort(all)
 	out.Total = reportRow(total, all)
-	sort.Slice(out.Rows, func(i, j int) bool { return out.Rows[i].Key < out.Rows[j].Key })
-	return out, nil
+	sort.Slice(out.Rows, func(i, j int) bool { return out.Rows[i].Group.Key < out.Rows[j].Group.Key })
+	return out, s.nameGroups(ctx, orgID, in.GroupBy, out.Rows)
+}
+
+// reportScope returns the curator whose clocks alone the caller may see in
+// reports, or "" for all. The policy decides (sla_reports:read_all); the
+// application itself — a context without a school's access, such as
+// background work or the command line — sees all.
+func reportScope(ctx context.Context) (string, error) {
+	m := reqctx.From(ctx)
+	if m.Org == nil || m.Org.Allowed("sla_reports", "read_all") {
+		return "", nil
+	}
+	if id := m.Principal.ActorID(); id != "" {
+		return id, nil
+	}
+	return "", errs.Forbidden("the report shows a curator her own clocks; sign in")
+}
+
+// columnGroups lets the database count per group (one row per group
+// travels) and streams the answered durations.
+func (s *Service) columnGroups(ctx context.Context, orgID, column string, f reportFilter) ([]groupCounts, map[string][]int64, error) {
+	counts, err := s.store.ReportCounts(ctx, s.DB, orgID, column, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	durations := map[string][]int64{}
+	err = s.store.ReportDurations(ctx, s.DB, orgID, column, f, func(key string, seconds int64) {
+		durations[key] = append(durations[key], seconds)
+	})
+	return counts, durations, err
+}
+
+// dayGroups groups by the date in the school's time zone on which each
+// clock started. The zone is the school's as it is now, not the
+// calendar's of each clock (a school may run a Yekaterinburg calendar for
+// some cohorts and still count its days in Moscow), and the dates are
+// worked out here so that both databases group alike.
+func (s *Service) dayGroups(ctx context.Context, orgID string, f reportFilter) ([]groupCounts, map[string][]int64, error) {
+	loc, err := s.location(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	byDay := map[string]*groupCounts{}
+	var days []string
+	durations := map[string][]int64{}
+	err = s.store.ReportClocks(ctx, s.DB, orgID, f, func(c reportClock) {
+		day := c.StartedAt.In(loc).Format(time.DateOnly)
+		g := byDay[day]
+		if g == nil {
+			g = &groupCounts{Key: day}
+			byDay[day] = g
+			days = append(days, day)
+		}
+		g.count(c)
+		if c.Status == ClockAnswered && c.BusinessSeconds != nil {
+			durations[day] = append(durations[day], *c.BusinessSeconds)
+		}
+	})
+	out := make([]groupCounts, len(days))
+	for i, day := range days {
+		out[i] = *byDay[day]
+	}
+	return out, durations, err
+}
+
+// count adds one clock to the group, as the report query's sums do.
+func (g *groupCounts) count(c reportClock) {
+	switch c.Status {
+	case ClockAnswered:
+		g.Answered++
+		if !c.Breached {
+			g.Compliant++
+		}
+	case ClockOpen:
+		g.Open++
+		if c.PastDue {
+			g.OpenPastDue++
+		}
+	case ClockDismissed:
+		g.Dismissed++
+	}
+}
+
+// add sums another group's counts into g.
+func (g *groupCounts) add(o groupCounts) {
+	g.Answered += o.Answered
+	g.Compliant += o.Compliant
+	g.Open += o.Open
+	g.OpenPastDue += o.OpenPastDue
+	g.Dismissed += o.Dismissed
+}
+
+// nameGroups puts the names people read beside the rows' ids: curators'
+// display names, cohort and course names, channel labels, policy names.
+func (s *Service) nameGroups(ctx context.Context, orgID, groupBy string, rows []ReportRow) error {
+	switch groupBy {
+	case "curator":
+		var curators []string
+		for _, r := range rows {
+			if r.Group.Key != "" {
+				curators = append(curators, r.Group.Key)
+			}
+		}
+		names, err := s.people.Names(ctx, orgID, curators)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			rows[i].Group.Name = names[rows[i].Group.Key]
+		}
+	case "cohort":
+		labels, err := s.school.Labels(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			g := &rows[i].Group
+			g.Name, g.CourseName = labels.Cohorts[g.Key], labels.Courses[g.CourseID]
+		}
+	case "channel":
+		for i := range rows {
+			rows[i].Group.Name = ChannelLabel(rows[i].Group.Key)
+		}
+	case "policy":
+		policies, err := s.store.ListPolicies(ctx, s.DB, orgID)
+		if err != nil {
+			return err
+		}
+		names := map[string]string{"": DefaultPolicyName}
+		for _, p := range policies {
+			names[p.ID] = p.Name
+		}
+		for i := range rows {
+			rows[i].Group.Name = names[rows[i].Group.Key]
+		}
+	}
+	return nil
 }
 
 // reportRow turns a group's counts and sorted durations into its numbers.
 func reportRow(g groupCounts, sorted []int64) ReportRow {
 	items := g.Answered + g.OpenPastDue
-	return ReportRow{Key: g.Key, Items: items, Compliant: g.Compliant, Breached: items - g.Compliant,
-		CompliancePercent: percent(g.Compliant, items), Answered: g.Answered, Open: g.Open, Dismissed: g.Dismissed,
-		MedianMinutes: nearestRank(sorted, 50), P90Minutes: nearestRank(sorted, 90), P95Minutes: nearestRank(sorted, 95)}
+	return ReportRow{Group: Group{Key: g.Key, CourseID: g.CourseID}, Items: items, Compliant: g.Compliant,
+		Breached: items - g.Compliant, CompliancePercent: percent(g.Compliant, items), Answered: g.Answered, Open: g.Open,
+		Dismissed: g.Dismissed, MedianMinutes: percentile(sorted, 50), P90Minutes: percentile(sorted, 90),
+		P95Minutes: percentile(sorted, 95)}
 }
 
-// percent is part of whole in percent, rounded to two decimals.
-func percent(part, whole int) float64 {
+// percent is part of whole in percent, rounded to two decimals; nil when
+// there is no whole to take a share of.
+func percent(part, whole int) *float64 {
 	if whole == 0 {
-		return 0
+		return nil
 	}
-	return math.Round(float64(part)*10000/float64(whole)) / 100
+	v := math.Round(float64(part)*10000/float64(whole)) / 100
+	return &v
+}
+
+// percentile is the p-th nearest-rank percentile of sorted seconds in
+// minutes, nil without values.
+func percentile(sorted []int64, p int) *float64 {
+	if len(sorted) == 0 {
+		return nil
+	}
+	v := nearestRank(sorted, p)
+	return &v
 }
 
 // nearestRank returns the p-th percentile of sorted seconds in minutes,
@@ -150,11 +331,12 @@ type WhatIf struct {
 	ChangedDueTimes int
 }
 
-// Outcome is compliance under one set of policies.
+// Outcome is compliance under one set of policies; the percentage is nil
+// without items.
 type Outcome struct {
 	Items             int
 	Compliant         int
-	CompliancePercent float64
+	CompliancePercent *float64
 }
 
 // WhatIf replays the clocks of the last days under the school's active

@@ -41,6 +41,14 @@ type School interface {
 	Calendar(ctx context.Context, orgID, id string, alwaysOpen bool) (*bizcal.Calendar, error)
 	// TimeZone returns the school's IANA time zone.
 	TimeZone(ctx context.Context, orgID string) (string, error)
+	// Labels returns the names of the school's cohorts and courses.
+	Labels(ctx context.Context, orgID string) (Labels, error)
+}
+
+// Labels are the names of a school's cohorts and courses, by id.
+type Labels struct {
+	Cohorts map[string]string
+	Courses map[string]string
 }
 
 // Recipient is a staff member a notification goes to.
@@ -59,6 +67,10 @@ type People interface {
 	Person(ctx context.Context, orgID, userID string) (Recipient, error)
 	// WithRole lists the active members holding role.
 	WithRole(ctx context.Context, orgID, role string) ([]Recipient, error)
+	// Names returns the display names of the school's members among
+	// userIDs, disabled ones included (reports outlive employment); an id
+	// that is no member is absent.
+	Names(ctx context.Context, orgID string, userIDs []string) (map[string]string, error)
 }
 
 // Service holds the SLA rules.

@@ -61,8 +61,9 @@ func checkSettings(in SettingsInput) error {
 		return err
 	}
 	for i, p := range in.NoReplyPhrases {
-		if normalise(p) == "" || strings.Contains(p, "\n") || len([]rune(p)) > 100 {
-			return errs.Invalid(fmt.Sprintf("body.no_reply_phrases[%d]", i), "must have a word or an emoji, no line break, at most 100 characters")
+		if !validPhrase(p) || strings.Contains(p, "\n") || len([]rune(p)) > 100 {
+			return errs.Invalid(fmt.Sprintf("body.no_reply_phrases[%d]", i),
+				"must have a word or an emoji, no question mark, no line break, at most 100 characters")
 		}
 	}
 	return nil
@@ -124,7 +125,7 @@ func quietUntil(st *Settings, loc *time.Location, now time.Time) time.Time {
 func (s *Service) phrases(ctx context.Context, db bun.IDB, orgID string) (phraseSet, error) {
 	st, err := s.store.Settings(ctx, db, orgID)
 	if err != nil {
-		return nil, err
+		return phraseSet{}, err
 	}
 	return newPhraseSet(splitPhrases(st.NoReplyPhrases)), nil
 }

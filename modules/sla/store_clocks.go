@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -52,7 +53,8 @@ func (Store) UpdateClock(ctx context.Context, db bun.IDB, c *ResponseClock, wasV
 // ClockFilter narrows the live views.
 type ClockFilter struct {
 	CuratorID string
-	DueBefore *time.Time // at risk / breached
+	DueAfter  *time.Time // exclusive: at risk clocks are not due yet
+	DueBefore *time.Time // inclusive: at risk / breached
 	Limit     int
 	After     []string // due_at, id
 }
@@ -62,6 +64,9 @@ func (Store) OpenClocks(ctx context.Context, db bun.IDB, orgID string, f ClockFi
 	var out []ResponseClock
 	q := db.NewSelect().Model(&out).Where("org_id = ? AND status = ?", orgID, ClockOpen).OrderExpr("due_at, id").Limit(int64(f.Limit + 1))
 	q = database.WhereSet(q, database.Eq("curator_id", f.CuratorID))
+	if f.DueAfter != nil {
+		q = q.Where("due_at > ?", *f.DueAfter)
+	}
 	if f.DueBefore != nil {
 		q = q.Where("due_at <= ?", *f.DueBefore)
 	}
@@ -85,28 +90,52 @@ func (Store) ClocksStartedBetween(ctx context.Context, db bun.IDB, orgID string,
 
 // --- notices
 
-// DueWarnings lists open clocks whose warning time has come and that were
-// not warned yet, across schools other than those in skip (schools in
-// their quiet hours).
-func (Store) DueWarnings(ctx context.Context, db bun.IDB, now time.Time, skip []string, limit int) ([]ResponseClock, error) {
-	var out []ResponseClock
-	q := db.NewSelect().Model(&out).Where("status = ? AND warned_at IS NULL AND warn_at <= ?", ClockOpen, now)
-	if len(skip) > 0 {
-		q = q.Where("org_id NOT IN (?)", bun.In(skip))
+// SchoolsWithDueNotices lists the schools that have open clocks whose
+// warning or breach notice is due at now. Only ids are read, so a clock
+// whose times cannot be read back holds up nobody.
+func (Store) SchoolsWithDueNotices(ctx context.Context, db bun.IDB, now time.Time) ([]string, error) {
+	var warn, breach []string
+	err := db.NewSelect().TableExpr("sla_clocks").ColumnExpr("DISTINCT org_id").
+		Where("status = ? AND warned_at IS NULL AND warn_at <= ?", ClockOpen, now).Scan(ctx, &warn)
+	if err != nil {
+		return nil, err
 	}
-	err := q.OrderExpr("warn_at").Limit(int64(limit)).Scan(ctx)
+	err = db.NewSelect().TableExpr("sla_clocks").ColumnExpr("DISTINCT org_id").
+		Where("status = ? AND breach_notified_at IS NULL AND due_at <= ?", ClockOpen, now).Scan(ctx, &breach)
+	if err != nil {
+		return nil, err
+	}
+	all := append(warn, breach...)
+	slices.Sort(all)
+	return slices.Compact(all), nil
+}
+
+// DueWarnings lists the ids of the school's open clocks whose warning time
+// has come and that were not warned yet, the earliest first.
+func (Store) DueWarnings(ctx context.Context, db bun.IDB, orgID string, now time.Time, limit int) ([]string, error) {
+	var out []string
+	err := dueWarnings(db, orgID, now).Column("id").OrderExpr("warn_at, id").Limit(int64(limit)).Scan(ctx, &out)
 	return out, err
 }
 
-// DueBreaches lists open clocks past their due time whose breach was not
-// announced yet, across schools other than those in skip.
-func (Store) DueBreaches(ctx context.Context, db bun.IDB, now time.Time, skip []string, limit int) ([]ResponseClock, error) {
-	var out []ResponseClock
-	q := db.NewSelect().Model(&out).Where("status = ? AND breach_notified_at IS NULL AND due_at <= ?", ClockOpen, now)
-	if len(skip) > 0 {
-		q = q.Where("org_id NOT IN (?)", bun.In(skip))
-	}
-	err := q.OrderExpr("due_at").Limit(int64(limit)).Scan(ctx)
+// CountDueWarnings counts the school's warnings DueWarnings would list.
+func (Store) CountDueWarnings(ctx context.Context, db bun.IDB, orgID string, now time.Time) (int, error) {
+	n, err := dueWarnings(db, orgID, now).Count(ctx)
+	return int(n), err
+}
+
+func dueWarnings(db bun.IDB, orgID string, now time.Time) *bun.SelectQuery {
+	return db.NewSelect().TableExpr("sla_clocks").
+		Where("org_id = ? AND status = ? AND warned_at IS NULL AND warn_at <= ?", orgID, ClockOpen, now)
+}
+
+// DueBreaches lists the ids of the school's open clocks past their due
+// time whose breach was not announced yet, the earliest first.
+func (Store) DueBreaches(ctx context.Context, db bun.IDB, orgID string, now time.Time, limit int) ([]string, error) {
+	var out []string
+	err := db.NewSelect().TableExpr("sla_clocks").Column("id").
+		Where("org_id = ? AND status = ? AND breach_notified_at IS NULL AND due_at <= ?", orgID, ClockOpen, now).
+		OrderExpr("due_at, id").Limit(int64(limit)).Scan(ctx, &out)
 	return out, err
 }
 
@@ -118,10 +147,11 @@ func (Store) ClaimWarning(ctx context.Context, db bun.IDB, id string, now time.T
 		Where("id = ? AND warned_at IS NULL AND status = ?", id, ClockOpen).Exec(ctx))
 }
 
-// MarkBreached records that an open clock passed its due time.
-func (Store) MarkBreached(ctx context.Context, db bun.IDB, id string, now time.Time) error {
+// MarkBreaches records that the school's open clocks past their due time
+// breached; the notices go out later.
+func (Store) MarkBreaches(ctx context.Context, db bun.IDB, orgID string, now time.Time) error {
 	_, err := db.NewUpdate().TableExpr("sla_clocks").Set("breached = ?", true).Set("updated_at = ?", now).
-		Where("id = ? AND status = ? AND breached = ?", id, ClockOpen, false).Exec(ctx)
+		Where("org_id = ? AND status = ? AND breached = ? AND due_at <= ?", orgID, ClockOpen, false, now).Exec(ctx)
 	return err
 }
 

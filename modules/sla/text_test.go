@@ -9,29 +9,55 @@ import (
 
 func TestNeedsReply(t *testing.T) {
 	p := newPhraseSet(DefaultNoReplyPhrases)
-	cases := []struct {
-		kind, text string
-		want       bool
-	}{
-		{KindText, "Спасибо!", false},
-		{KindText, "  СПАСИБО  большое!!! ", false},
-		{KindText, "ок.", false},
-		{KindText, "Благодарю", false},
-		{KindText, "👍", false},
-		{KindText, "🙏🙏", false},
-		{KindText, "❤️", false},
-		{KindText, "...", false},
-		{KindText, "спасибо, а где запись?", true},
-		{KindText, "ок, а когда дедлайн?", true},
-		{KindText, "Когда вебинар?", true},
-		{KindText, "1", true},
-		{KindSticker, "", false},
-		{KindReaction, "😂", false},
-		{KindSystem, "student joined", false},
+	noReply := []string{
+		// The examples.
+		"Понятно, спасибо", "ок, спасибо большое!", "Спасибо 🙏", "thanks, got it", "👍👍", "Спасибо!!!", "ок)",
+		// Thanks and acknowledgements in other orders, cases and punctuation.
+		"Спасибо!", "  СПАСИБО  большое!!! ", "ок.", "Благодарю", "благодарю вас!", "Большое спасибо))", "спасибо, понятно",
+		"Всё понятно, спасибо!", "Принято 👌", "Договорились!", "Хорошо, договорились", "спасибки", "Спасибооооо!!!",
+		"Спасибо вам большое", "спс", "Ок, поняла, спасибо", "Отлично, спасибо за помощь!", "Супер! Всё получилось 🎉",
+		"Ага, ясно", "Да, спасибо", "спасибо, и вам хорошего дня", "Thank you!", "Thank you so much 🙏", "ok, thanks",
+		"Great, thanks!", "cool", "Got it 👍", "Thanks a lot!!", "okay okay", "ОК", "окей)))", "ясно-понятно",
+		"спасибо… 😊", "❤️", "🙏🙏", "...", ")))", "+",
 	}
-	for _, c := range cases {
-		if got := p.needsReply(c.kind, c.text); got != c.want {
-			t.Errorf("needsReply(%s, %q) = %v, want %v", c.kind, c.text, got, c.want)
+	needsReply := []string{
+		"спасибо, а где запись?", "понятно, а дальше что?", "спасибо, но не работает ссылка", "ок, а когда дедлайн?",
+		"Когда вебинар?", "1", "?", "спасибо?", "Спасибо, а можно перенести дедлайн", "Понятно. Но у меня не открывается урок",
+		"Хорошо, пришлю завтра", "спасибо, уточните ещё про модуль 2", "ok, but the link is broken", "thanks, where is the recording",
+		"Got it, one more question", "thank you, can you check my homework", "не понятно", "Здравствуйте", "Ау",
+		"👍 а где запись", "спасибо 🙏 но я не получила доступ", "ок, сделаю, но завтра", "что дальше", "Проверьте, пожалуйста",
+	}
+	for _, text := range noReply {
+		if p.needsReply(KindText, text) {
+			t.Errorf("%q starts a clock, want none", text)
+		}
+	}
+	for _, text := range needsReply {
+		if !p.needsReply(KindText, text) {
+			t.Errorf("%q starts no clock, want one", text)
+		}
+	}
+	if n := len(noReply) + len(needsReply); n < 40 {
+		t.Errorf("only %d phrases", n)
+	}
+	for _, kind := range []string{KindSticker, KindReaction, KindSystem} {
+		if p.needsReply(kind, "Где запись?") {
+			t.Errorf("a %s started a clock", kind)
+		}
+	}
+	// A school's own list decides: its phrases, also several in a row.
+	own := newPhraseSet([]string{"спасибо", "понятно, спасибо"})
+	for text, want := range map[string]bool{"Понятно, спасибо!": false, "спасибо спасибо": false, "понятно": true, "ок": true} {
+		if got := own.needsReply(KindText, text); got != want {
+			t.Errorf("school list: needsReply(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestValidPhrase(t *testing.T) {
+	for p, want := range map[string]bool{"спасибо": true, "👍": true, "Понятно, спасибо!": true, "!!!": false, "спасибо?": false, "": false} {
+		if got := validPhrase(p); got != want {
+			t.Errorf("validPhrase(%q) = %v, want %v", p, got, want)
 		}
 	}
 }

@@ -1,0 +1,48 @@
+package clock
+
+import (
+	"time"
+
+	"github.com/curatorops/curatorops/modules/platform/errs"
+)
+
+// The times the service accepts, on every entry point (API, LMS events, CSV).
+// A fact (something that happened: a message sent, a homework submitted, a
+// payment made) lies in [EarliestFact, now + Skew]; a plan (a due time, a
+// warning, a report's range) lies in [EarliestFact, LatestPlan). Anything
+// else is an input error, never a stored value: both databases store and
+// read back every instant inside these bounds, and a year-10000 due time
+// cannot even be read back on SQLite.
+var (
+	EarliestFact = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	LatestPlan   = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// Skew is how far ahead of the server's clock a sender's clock may run.
+const Skew = 5 * time.Minute
+
+// IsFact reports whether t can have happened by now.
+func IsFact(t, now time.Time) bool {
+	return !t.Before(EarliestFact) && !t.After(now.Add(Skew))
+}
+
+// CheckFact refuses, naming location, a time that cannot have happened.
+func CheckFact(location string, t, now time.Time) error {
+	if !IsFact(t, now) {
+		return errs.Invalid(location, "must lie between 2000-01-01 and five minutes from now")
+	}
+	return nil
+}
+
+// IsPlan reports whether t lies in the range plans may be made for.
+func IsPlan(t time.Time) bool {
+	return !t.Before(EarliestFact) && t.Before(LatestPlan)
+}
+
+// CheckPlan refuses, naming location, a time outside the range of plans.
+func CheckPlan(location string, t time.Time) error {
+	if !IsPlan(t) {
+		return errs.Invalid(location, "must lie between 2000-01-01 and 2100-01-01")
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/labstack/echo/v4"
+)
+
+// huma sets a response's status before it encodes the body, so a value that
+// cannot be encoded (a time past year 9999, a NaN) would leave a 200 whose
+// body reads "error marshaling response". These two pieces make it a logged
+// 500 problem instead: JSONFormat encodes the whole body before writing a
+// byte and panics with ErrUnencodable when it cannot, and DeferStatus holds
+// the status back until the first byte, so that the 500 can still replace it.
+
+// ErrUnencodable is the panic value of a response body that cannot be
+// encoded as JSON.
+var ErrUnencodable = errors.New("response body cannot be encoded")
+
+var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// JSONFormat is huma's JSON format (no HTML escaping), encoding in full
+// before writing.
+var JSONFormat = huma.Format{
+	Marshal: func(w io.Writer, v any) error {
+		buf := encodeBuffers.Get().(*bytes.Buffer)
+		defer func() { buf.Reset(); encodeBuffers.Put(buf) }()
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			panic(fmt.Errorf("%w: %v", ErrUnencodable, err))
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	},
+	Unmarshal: json.Unmarshal,
+}
+
+// DeferStatus is an echo middleware that holds the status line back until
+// the body's first byte, and turns an ErrUnencodable panic raised before
+// that byte into an error for the error handler, which answers a 500.
+func DeferStatus(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		res := c.Response()
+		held := &heldStatus{ResponseWriter: res.Writer}
+		res.Writer = held
+		defer func() {
+			if r := recover(); r != nil {
+				cause, ok := r.(error)
+				if !ok || !errors.Is(cause, ErrUnencodable) || held.sent {
+					panic(r)
+				}
+				held.status = 0
+				res.Committed, res.Status, res.Size = false, 0, 0
+				err = cause
+				return
+			}
+			held.send()
+		}()
+		return next(c)
+	}
+}
+
+// heldStatus is a ResponseWriter that keeps WriteHeader's status until the
+// first Write or Flush.
+type heldStatus struct {
+	http.ResponseWriter
+	status int
+	sent   bool
+}
+
+func (h *heldStatus) WriteHeader(status int) {
+	if !h.sent {
+		h.status = status
+	}
+}
+
+func (h *heldStatus) send() {
+	if !h.sent && h.status != 0 {
+		h.ResponseWriter.WriteHeader(h.status)
+	}
+	h.sent = h.sent || h.status != 0
+}
+
+func (h *heldStatus) Write(b []byte) (int, error) {
+	h.send()
+	h.sent = true
+	return h.ResponseWriter.Write(b)
+}
+
+// Flush sends what is held, for streamed answers.
+func (h *heldStatus) Flush() {
+	h.send()
+	h.sent = true
+	if f, ok := h.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (h *heldStatus) Unwrap() http.ResponseWriter { return h.ResponseWriter }
