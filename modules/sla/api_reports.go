@@ -3,13 +3,13 @@ package sla
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/curatorops/curatorops/modules/platform/csvexport"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
 )
 
@@ -163,10 +163,10 @@ func groupCells(groupBy string, g Group) []string {
 // reportCSV writes the report with a header line and a closing total.
 func reportCSV(r *Report) []byte {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := csvexport.NewWriter(&buf, ',')
 	header := append(append([]string{}, groupHeaders[r.GroupBy]...), "items", "compliant", "breached", "compliance_percent",
 		"answered", "open", "dismissed", "median_minutes", "p90_minutes", "p95_minutes")
-	_ = w.Write(header)
+	_ = w.Write(header...)
 	line := func(group []string, x ReportRow) {
 		f := func(v *float64) string {
 			if v == nil {
@@ -175,7 +175,7 @@ func reportCSV(r *Report) []byte {
 			return strconv.FormatFloat(*v, 'f', -1, 64)
 		}
 		_ = w.Write(append(group, strconv.Itoa(x.Items), strconv.Itoa(x.Compliant), strconv.Itoa(x.Breached), f(x.CompliancePercent),
-			strconv.Itoa(x.Answered), strconv.Itoa(x.Open), strconv.Itoa(x.Dismissed), f(x.MedianMinutes), f(x.P90Minutes), f(x.P95Minutes)))
+			strconv.Itoa(x.Answered), strconv.Itoa(x.Open), strconv.Itoa(x.Dismissed), f(x.MedianMinutes), f(x.P90Minutes), f(x.P95Minutes))...)
 	}
 	for _, row := range r.Rows {
 		line(groupCells(r.GroupBy, row.Group), row)
@@ -183,6 +183,6 @@ func reportCSV(r *Report) []byte {
 	total := make([]string, len(groupHeaders[r.GroupBy]))
 	total[0] = "total"
 	line(total, r.Total)
-	w.Flush()
+	_ = w.Flush() // a bytes.Buffer does not fail
 	return buf.Bytes()
 }
