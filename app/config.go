@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -28,6 +29,9 @@ type config struct {
 	TokenTTL      time.Duration
 	ShutdownGrace time.Duration
 	Demo          bool
+	// WebhookAllow are address ranges webhooks may reach although they
+	// are private, loopback or link-local: an LMS on the operator's network.
+	WebhookAllow []netip.Prefix
 }
 
 // setting describes one configuration entry, for flags, env and the README.
@@ -45,6 +49,7 @@ var settings = []setting{
 	{"behind-proxy", "CURATOROPS_BEHIND_PROXY", "false", "trust X-Forwarded-For for client addresses"},
 	{"token-ttl", "CURATOROPS_TOKEN_TTL", "12h", "lifetime of a sign-in session"},
 	{"shutdown-grace", "CURATOROPS_SHUTDOWN_GRACE", "15s", "time to finish requests on SIGTERM"},
+	{"webhook-allow-cidrs", "CURATOROPS_WEBHOOK_ALLOW_CIDRS", "", "comma-separated address ranges (CIDR) webhooks may reach although private or local, e.g. 10.20.0.0/16 for an on-premises LMS"},
 }
 
 // bindConfig registers every setting on fs with its environment default.
@@ -100,12 +105,36 @@ func parseConfig(v map[string]*string) (*config, error) {
 	if c.ShutdownGrace, err = time.ParseDuration(*v["shutdown-grace"]); err != nil || c.ShutdownGrace <= 0 {
 		return nil, bad("shutdown-grace", "want a positive duration, e.g. 15s")
 	}
+	if c.WebhookAllow, err = parseCIDRs(*v["webhook-allow-cidrs"]); err != nil {
+		return nil, bad("webhook-allow-cidrs", "want comma-separated ranges such as 10.20.0.0/16, fd12:3456::/48")
+	}
 	return c, nil
 }
 
 func validPort(p string) bool {
 	n, err := strconv.Atoi(p)
 	return err == nil && n >= 0 && n <= 65535
+}
+
+// parseCIDRs reads comma-separated ranges; a bare address is a range of
+// one.
+func parseCIDRs(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			a, aerr := netip.ParseAddr(item)
+			if aerr != nil {
+				return nil, err
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func (c *config) corsOrigins() []string {

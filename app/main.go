@@ -38,6 +38,9 @@ Usage:
   curatorops user create --email E --name N [--platform-admin] [--org SLUG --role ROLE]
                                          create a user; the password is read from
                                          CURATOROPS_PASSWORD or standard input
+  curatorops user disable|enable --email E
+                                         stop (or restore) an account's access to
+                                         every school; its sessions are refused at once
   curatorops seed demo                   create the demo school (idempotent)
 
 Every command takes the flags below; each also reads a CURATOROPS_* variable.
@@ -130,8 +133,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return demo.Seed(reqctx.System(ctx, "seed-demo"), svc, logger)
 		})
 	default: // user
+		if len(positional) == 1 && (positional[0] == "disable" || positional[0] == "enable") {
+			verb := positional[0]
+			return withApp(ctx, cfg, logger, func(db *bun.DB, svc *server.Services) error {
+				return setUserStatus(reqctx.System(ctx, "cli-user-"+verb), svc.Identity, *email, verb, stdout)
+			})
+		}
 		if len(positional) != 1 || positional[0] != "create" {
-			return usageErr("usage: curatorops user create --email E --name N [--platform-admin] [--org SLUG --role ROLE]")
+			return usageErr("usage: curatorops user create --email E --name N [--platform-admin] [--org SLUG --role ROLE], or user disable|enable --email E")
 		}
 		return withApp(ctx, cfg, logger, func(db *bun.DB, svc *server.Services) error {
 			return createUser(reqctx.System(ctx, "cli-user-create"), svc.Identity, userArgs{
@@ -211,6 +220,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 		// Webhook deliveries leave from every replica; the worker stops with
 		// the server and is waited for before the database closes.
 		svc.Integration.SetLogger(logger)
+		svc.Integration.AllowWebhookRanges(cfg.WebhookAllow)
 		defer svc.Integration.StartDeliveries(ctx)()
 		// SLA warnings and breach notices: every replica runs the loop; each
 		// notice is claimed once (see sla.Service.RunOnce).
@@ -226,6 +236,13 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 			_, err := svc.KB.EmitOverdueReminders(ctx, clock.System{}.Now())
 			return err
 		})()
+		// Sessions, keys and roles are served from memory; on PostgreSQL this
+		// replica hears what the others revoke (see identity's cache.go).
+		stopFollowing, err := svc.Identity.FollowCredentialChanges(ctx, logger)
+		if err != nil {
+			return fmt.Errorf("listen for credential changes: %w", err)
+		}
+		defer stopFollowing()
 		logger.Info("serving", "addr", cfg.Addr, "database", database.Redact(cfg.DatabaseURL))
 		return srv.ListenAndServe(ctx, cfg.Addr, cfg.ShutdownGrace)
 	})
@@ -274,6 +291,24 @@ func printNames(w io.Writer, verb string, names []string, err error) error {
 	for _, n := range names {
 		fmt.Fprintf(w, "%s %s\n", verb, n)
 	}
+	return nil
+}
+
+// setUserStatus disables or enables an account; on PostgreSQL every
+// running replica refuses a disabled account's sessions at once.
+func setUserStatus(ctx context.Context, svc *identity.Service, email, verb string, stdout io.Writer) error {
+	if email == "" {
+		return usageErr("user %s needs --email", verb)
+	}
+	status := identity.StatusActive
+	if verb == "disable" {
+		status = identity.StatusDisabled
+	}
+	u, err := svc.SetUserStatus(ctx, email, status)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s (%s) is %s\n", u.Email, u.ID, u.Status)
 	return nil
 }
 

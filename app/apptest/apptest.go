@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +23,7 @@ import (
 	"github.com/curatorops/curatorops/app/server"
 	"github.com/curatorops/curatorops/modules/identity"
 	"github.com/curatorops/curatorops/modules/platform/clock"
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
 	"github.com/curatorops/curatorops/modules/platform/testkit"
 )
@@ -55,7 +59,15 @@ func Run(t *testing.T, fn func(t *testing.T, s *Server)) {
 func New(t testing.TB, dialect string) *Server {
 	t.Helper()
 	db := testkit.Open(t, dialect)
-	c := clock.NewFixed(Start)
+	db.AddQueryHook(queryCounter{})
+	return start(t, db, clock.NewFixed(Start), dialect)
+}
+
+// start builds the services and the server on db and, as serve does,
+// keeps the credential cache in step with other replicas until the test
+// ends.
+func start(t testing.TB, db *bun.DB, c *clock.Fixed, dialect string) *Server {
+	t.Helper()
 	cfg := identity.DefaultConfig()
 	// Cheap hashing keeps the suite fast; the cost is stored per hash, so
 	// the code path is the same as in production.
@@ -66,7 +78,42 @@ func New(t testing.TB, dialect string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stop, err := svc.Identity.FollowCredentialChanges(context.Background(), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
 	return &Server{T: t, DB: db, Clock: c, Services: svc, App: app, Dialect: dialect}
+}
+
+// Replica starts another server on the same PostgreSQL database, with a
+// connection pool, services and caches of its own and the same clock: a
+// second replica of the deployment. SQLite belongs to one process, so the
+// test is skipped there.
+func (s *Server) Replica() *Server {
+	s.T.Helper()
+	if s.Dialect != "postgres" {
+		s.T.Skip("replicas share a PostgreSQL database; SQLite belongs to one process")
+	}
+	var schema string
+	if err := s.DB.NewRaw("SELECT current_schema()").Scan(context.Background(), &schema); err != nil {
+		s.T.Fatal(err)
+	}
+	u, err := url.Parse(os.Getenv(testkit.EnvPostgres))
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	db, err := database.Open(context.Background(), u.String())
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	db.SetMaxOpenConns(8)
+	db.AddQueryHook(queryCounter{})
+	s.T.Cleanup(func() { _ = db.Close() })
+	return start(s.T, db, s.Clock, s.Dialect)
 }
 
 // WithT returns a copy of the server that reports failures to t, for use
@@ -82,7 +129,9 @@ type Response struct {
 	Code   int
 	Header http.Header
 	Body   []byte
-	t      testing.TB
+	// Queries are the SQL statements the request ran, in order.
+	Queries []string
+	t       testing.TB
 }
 
 // Decode unmarshals the body into v, failing the test when it is not JSON.
@@ -183,9 +232,47 @@ func (s *Server) Do(method, path string, body any, opts ...Option) *Response {
 	for _, o := range opts {
 		o(req)
 	}
+	ctx, queries := CountQueries(req.Context())
 	rec := httptest.NewRecorder()
-	s.App.Handler().ServeHTTP(rec, req)
-	return &Response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes(), t: s.T}
+	s.App.Handler().ServeHTTP(rec, req.WithContext(ctx))
+	return &Response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes(), Queries: queries.List(), t: s.T}
+}
+
+// QueryLog records the queries run with a context from CountQueries.
+type QueryLog struct {
+	mu      sync.Mutex
+	queries []string
+}
+
+// List returns the SQL of the queries recorded so far, in order.
+func (l *QueryLog) List() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string{}, l.queries...)
+}
+
+type queryLogKey struct{}
+
+// CountQueries returns a context whose queries on the test database (and
+// those of anything derived from it, such as the request a handler serves)
+// are recorded in the log.
+func CountQueries(ctx context.Context) (context.Context, *QueryLog) {
+	l := &QueryLog{}
+	return context.WithValue(ctx, queryLogKey{}, l), l
+}
+
+// queryCounter is the bun hook that attributes each query to the log of
+// its context, if any.
+type queryCounter struct{}
+
+func (queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (queryCounter) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+	if l, ok := ctx.Value(queryLogKey{}).(*QueryLog); ok {
+		l.mu.Lock()
+		l.queries = append(l.queries, e.Query)
+		l.mu.Unlock()
+	}
 }
 
 // Ctx is a context acting as the test itself, for calling services directly.

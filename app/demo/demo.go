@@ -24,7 +24,7 @@ const Slug = "demo"
 const CuratorCount = 28
 
 // Seed creates the demo school unless it exists, then fills whatever part
-// of it is missing.
+// of it is missing. The story is told up to the services' present hour.
 func Seed(ctx context.Context, svc *server.Services, logger *slog.Logger) error {
 	org, created, err := svc.Identity.EnsureOrg(ctx, identity.NewOrg{
 		Slug: Slug, Name: "Демо-школа психологии", TimeZone: "Europe/Moscow", Currency: "RUB",
@@ -32,29 +32,52 @@ func Seed(ctx context.Context, svc *server.Services, logger *slog.Logger) error 
 	if err != nil {
 		return err
 	}
+	r, err := newRun(ctx, svc, org.ID, svc.Identity.Now())
+	if err != nil {
+		return err
+	}
 	parts := []struct {
 		name string
-		seed func(context.Context, *server.Services, string) error
+		seed func(context.Context, *run) error
 	}{
-		{"staff", func(ctx context.Context, svc *server.Services, orgID string) error {
-			return seedStaff(ctx, svc.Identity, orgID)
-		}},
+		{"staff", func(ctx context.Context, r *run) error { return seedStaff(ctx, r.svc.Identity, r.orgID) }},
 		{"school data", seedSchool},
-		{"knowledge base", seedKB},
+		{"knowledge base", func(ctx context.Context, r *run) error { return seedKB(ctx, r.svc, r.orgID) }},
 		{"SLA conversations", seedSLA},
 		{"homework", seedHomework},
 	}
-	// A fresh demo takes several seconds; say what is going on meanwhile.
+	// A fresh demo takes a few seconds; say what is going on meanwhile.
 	logger.Info("seeding the demo school", "org", org.Slug, "created", created)
 	for _, part := range parts {
 		start := time.Now()
-		if err := part.seed(ctx, svc, org.ID); err != nil {
+		if err := part.seed(ctx, r); err != nil {
 			return fmt.Errorf("demo %s: %w", part.name, err)
 		}
 		logger.Info("demo part ready", "part", part.name, "ms", time.Since(start).Milliseconds())
 	}
 	logger.Info("demo school ready", "org", org.Slug, "created", created, "password", Password)
 	return nil
+}
+
+// run is one seeding of the demo school: the story it tells (the
+// timeline and every student's fate) and the hour it tells it up to.
+type run struct {
+	svc   *server.Services
+	orgID string
+	tl    timeline
+	fates map[int]demoFate
+	// wall is the present: a review the demo shows as in progress was
+	// claimed a few minutes before it, so that its lease is still live.
+	wall time.Time
+}
+
+// newRun prepares a seeding that tells the story up to the hour of now.
+func newRun(ctx context.Context, svc *server.Services, orgID string, now time.Time) (*run, error) {
+	tl, err := newTimeline(ctx, svc, orgID, now.UTC().Truncate(time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	return &run{svc: svc, orgID: orgID, tl: tl, fates: demoFates(), wall: now}, nil
 }
 
 type staffMember struct {

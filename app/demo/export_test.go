@@ -1,5 +1,11 @@
 package demo
 
-// ReplayHomework replays the demo homework as it stands at a given hour,
-// for tests of seeding at a later time.
-var ReplayHomework = replayHomework
+// IsThanks reports whether text is one of the demo's thanks.
+func IsThanks(text string) bool {
+	for _, t := range demoThanks {
+		if t == text {
+			return true
+		}
+	}
+	return false
+}

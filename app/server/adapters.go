@@ -12,8 +12,8 @@ import (
 // Adapters let one module ask another for what it needs through an
 // interface of its own, so that modules never import each other.
 
-// schoolPeople answers the school module's questions about curators from
-// the identity module.
+// schoolPeople answers the school module's questions about curators and
+// the school's currency from the identity module.
 type schoolPeople struct{ identity *identity.Service }
 
 func (p schoolPeople) ActiveCurators(ctx context.Context, orgID string) ([]school.Curator, error) {
@@ -48,6 +48,14 @@ func (p schoolPeople) CuratorIDByEmail(ctx context.Context, orgID, email string)
 		return "", errs.NotFound("curator")
 	}
 	return person.UserID, nil
+}
+
+func (p schoolPeople) SchoolCurrency(ctx context.Context, orgID string) (string, error) {
+	org, err := p.identity.OrgByID(ctx, orgID)
+	if err != nil {
+		return "", err
+	}
+	return org.Currency, nil
 }
 
 func hasRole(roles []string, role string) bool {

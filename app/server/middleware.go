@@ -44,6 +44,7 @@ func (s *Server) installMiddleware(cfg Config, m *metrics) {
 	}
 	e.Use(s.accessLog(m))
 	e.Use(s.recoverPanic)
+	e.Use(httpapi.DeferStatus)
 	e.Use(middleware.BodyLimit(cfg.BodyLimit))
 }
 

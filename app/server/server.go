@@ -130,6 +130,7 @@ func newAPI(e *echo.Echo) huma.API {
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
 	cfg.RejectUnknownQueryParameters = true
+	cfg.Formats = map[string]huma.Format{"application/json": httpapi.JSONFormat, "json": httpapi.JSONFormat}
 	cfg.Info.Description = "Back office of an online school's curator service: hiring and onboarding, regulations, " +
 		"homework review queues, response-time SLAs, KPI-based pay, cases and refunds. Every school's data lives under /v1/orgs/{org}."
 	cfg.Info.License = &huma.License{Name: "Apache-2.0", Identifier: "Apache-2.0"}

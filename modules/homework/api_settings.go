@@ -15,7 +15,7 @@ type HomeworkSettingsBody struct {
 	LeaseMinutes           int      `json:"lease_minutes" minimum:"1" maximum:"480"`
 	SamplePercent          int      `json:"sample_percent" minimum:"0" maximum:"100" doc:"Share of each curator's reviews sampled for quality control."`
 	ProbationSamplePercent int      `json:"probation_sample_percent" minimum:"0" maximum:"100"`
-	ProbationCuratorIDs    []string `json:"probation_curator_ids" maxItems:"500" doc:"Curators not yet active after onboarding, sampled at the probation rate."`
+	ProbationCuratorIDs    []string `json:"probation_curator_ids" maxItems:"500" format:"uuid" doc:"Curators not yet active after onboarding, sampled at the probation rate: each an active curator of the school."`
 	SampleRejected         bool     `json:"sample_rejected" doc:"Sample every rejected review."`
 	LowScorePercent        int      `json:"low_score_percent" minimum:"0" maximum:"100" doc:"Sample every review scoring below this share of the rubric's points; 0 turns it off."`
 }

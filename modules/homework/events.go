@@ -47,6 +47,16 @@ func (s *Service) handleSubmissionCreated(ctx context.Context, tx bun.IDB, ev ev
 	if len(missing.Fields) > 0 {
 		return &missing
 	}
+	in := NewSubmission{Source: d.Source, ExternalID: d.ExternalID, StudentExternalID: d.StudentExternalID,
+		AssignmentExternalID: d.AssignmentExternalID, Attempt: d.Attempt, SubmittedAt: *d.SubmittedAt}
+	if d.Content != nil {
+		in.Content = *d.Content
+	}
+	// The API's rules run before the look-up below, so that no unchecked
+	// string reaches a query.
+	if err := checkNewSubmission(in, "data.", s.Now()); err != nil {
+		return err
+	}
 	// The LMS may send a submission again under a new event id: its
 	// external id makes the second one a no-op.
 	source := d.Source
@@ -55,11 +65,6 @@ func (s *Service) handleSubmissionCreated(ctx context.Context, tx bun.IDB, ev ev
 	}
 	if _, err := s.store.SubmissionByExternalID(ctx, tx, ev.OrgID, source, d.ExternalID); err == nil || !errors.Is(err, errs.ErrNotFound) {
 		return err
-	}
-	in := NewSubmission{Source: d.Source, ExternalID: d.ExternalID, StudentExternalID: d.StudentExternalID,
-		AssignmentExternalID: d.AssignmentExternalID, Attempt: d.Attempt, SubmittedAt: *d.SubmittedAt}
-	if d.Content != nil {
-		in.Content = *d.Content
 	}
 	_, err := s.submit(ctx, tx, ev.OrgID, in, "data.")
 	return err

@@ -59,18 +59,22 @@ var Verdicts = []string{StatusAccepted, StatusReworkRequested, StatusRejected}
 
 // SubmissionAttachment is the metadata of a file the student attached; the file
 // itself stays in the LMS.
+// The validate tags are the rules of every entry point (the API and the
+// submission.created event alike).
 type SubmissionAttachment struct {
-	Name        string `json:"name"`
-	URL         string `json:"url"`
-	SizeBytes   int64  `json:"size_bytes"`
-	ContentType string `json:"content_type"`
+	Name        string `json:"name" validate:"required,singleline,max=255"`
+	URL         string `json:"url" validate:"omitempty,httpurl,max=2000" doc:"An http or https URL."`
+	SizeBytes   int64  `json:"size_bytes" validate:"min=0"`
+	ContentType string `json:"content_type" validate:"omitempty,singleline,max=255"`
 }
 
-// SubmissionContent is what the student handed in.
+// SubmissionContent is what the student handed in. Links and attachment
+// URLs are http or https only: a javascript: link would run in the
+// reviewer's browser.
 type SubmissionContent struct {
-	Text        string                 `json:"text"`
-	Links       []string               `json:"links"`
-	Attachments []SubmissionAttachment `json:"attachments"`
+	Text        string                 `json:"text" validate:"text,max=100000"`
+	Links       []string               `json:"links" validate:"max=50,dive,httpurl,max=2000" doc:"http or https URLs, at most 50."`
+	Attachments []SubmissionAttachment `json:"attachments" validate:"max=50,dive" doc:"At most 50."`
 }
 
 // RubricCriterion is one rubric line, copied from the assignment when the
@@ -85,9 +89,9 @@ type RubricCriterion struct {
 
 // ReviewDraft is a reviewer's unsaved work on a submission.
 type ReviewDraft struct {
-	Verdict  *string        `json:"verdict,omitempty"`
-	Scores   map[string]int `json:"scores,omitempty"`
-	Feedback string         `json:"feedback"`
+	Verdict  *string        `json:"verdict,omitempty" validate:"omitempty,oneof=accepted rework_requested rejected"`
+	Scores   map[string]int `json:"scores,omitempty" validate:"max=50"`
+	Feedback string         `json:"feedback" validate:"text,max=20000"`
 }
 
 // Submission is one attempt of a student at an assignment.

@@ -15,6 +15,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // HashSampler picks a review when the first bytes of the SHA-256 of its
@@ -29,6 +30,9 @@ func HashSampler(reviewID string, percent int) bool {
 // the submission's version, so the ETag the reviewer holds stays valid for
 // the final save.
 func (s *Service) SaveDraft(ctx context.Context, orgID, id string, who Reviewer, d ReviewDraft) (*Submission, error) {
+	if err := validate.Struct(s.Now(), "body.", d); err != nil {
+		return nil, err
+	}
 	var out *Submission
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		now := s.Now()
@@ -46,6 +50,9 @@ func (s *Service) SaveDraft(ctx context.Context, orgID, id string, who Reviewer,
 	return out, err
 }
 
+// maxRubricKeyBytes bounds a rubric key named back in an error.
+const maxRubricKeyBytes = 64
+
 // checkScores validates rubric scores: known criteria only, each within
 // 0..max points, and (for a final save) every required criterion scored.
 func checkScores(rubric []RubricCriterion, scores map[string]int, final bool) error {
@@ -62,6 +69,9 @@ func checkScores(rubric []RubricCriterion, scores map[string]int, final bool) er
 	for _, k := range keys {
 		c, ok := byKey[k]
 		switch {
+		case !validate.IsSingleLine(k) || len(k) > maxRubricKeyBytes:
+			// The key itself is not repeated: it is not a key at all.
+			v.Fields = append(v.Fields, errs.FieldError{Location: "body.scores", Message: "has a key that is not a rubric criterion key"})
 		case !ok:
 			v.Fields = append(v.Fields, errs.FieldError{Location: "body.scores." + k, Message: "is not a criterion of this assignment's rubric"})
 		case scores[k] < 0 || scores[k] > c.MaxPoints:
@@ -83,9 +93,9 @@ func checkScores(rubric []RubricCriterion, scores map[string]int, final bool) er
 
 // ReviewInput is a final review.
 type ReviewInput struct {
-	Verdict  string
-	Scores   map[string]int
-	Feedback string
+	Verdict  string         `json:"verdict"`
+	Scores   map[string]int `json:"scores" validate:"max=50"`
+	Feedback string         `json:"feedback" validate:"text,max=20000"`
 }
 
 // Review completes the holder's review if the submission is still at
@@ -95,6 +105,9 @@ type ReviewInput struct {
 func (s *Service) Review(ctx context.Context, orgID, id string, version int64, who Reviewer, in ReviewInput) (*Submission, *Review, error) {
 	if !slices.Contains(Verdicts, in.Verdict) {
 		return nil, nil, errs.Invalid("body.verdict", "must be accepted, rework_requested or rejected")
+	}
+	if err := validate.Struct(s.Now(), "body.", in); err != nil {
+		return nil, nil, err
 	}
 	if in.Scores == nil {
 		in.Scores = map[string]int{}

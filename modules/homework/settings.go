@@ -2,6 +2,7 @@ package homework
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/ids"
 )
 
 // settingsTTL bounds how long a replica serves a school's settings from
@@ -55,6 +57,9 @@ func (s *Service) SaveSettings(ctx context.Context, orgID string, version int64,
 	if len(in.ProbationCuratorIDs) > maxSettingsProbationPeople {
 		return nil, errs.Invalid("body.probation_curator_ids", "too many curators")
 	}
+	if err := s.checkProbationCurators(ctx, orgID, in.ProbationCuratorIDs); err != nil {
+		return nil, err
+	}
 	var out *Settings
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before, after, err := database.Optimistic[Settings, *Settings]{
@@ -73,6 +78,30 @@ func (s *Service) SaveSettings(ctx context.Context, orgID string, version int64,
 		s.settingsCache.Delete(orgID)
 	}
 	return out, err
+}
+
+// checkProbationCurators refuses ids that do not name an active curator of
+// the school: another school's people and made-up ids alike, so that the
+// settings never hold a person the school cannot see.
+func (s *Service) checkProbationCurators(ctx context.Context, orgID string, userIDs []string) error {
+	var v errs.ValidationError
+	for i, id := range userIDs {
+		ok := ids.Valid(id)
+		if ok {
+			var err error
+			if ok, err = s.people.IsActiveCurator(ctx, orgID, id); err != nil {
+				return err
+			}
+		}
+		if !ok {
+			v.Fields = append(v.Fields, errs.FieldError{Location: fmt.Sprintf("body.probation_curator_ids[%d]", i),
+				Message: "must be an active curator of this school"})
+		}
+	}
+	if len(v.Fields) > 0 {
+		return &v
+	}
+	return nil
 }
 
 // apply replaces every setting with the input's.

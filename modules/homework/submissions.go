@@ -16,20 +16,23 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // NewSubmission is a student's hand-in. The student and the assignment are
 // named by id or by the LMS's external id (with Source, "lms" by default).
+// The json names are those of the API body and the event's data, so that a
+// refused field is named where it came from.
 type NewSubmission struct {
-	Source               string
-	ExternalID           string
-	StudentID            string
-	StudentExternalID    string
-	AssignmentID         string
-	AssignmentExternalID string
-	Attempt              *int
-	Content              SubmissionContent
-	SubmittedAt          time.Time
+	Source               string            `json:"source" validate:"singleline,max=50"`
+	ExternalID           string            `json:"external_id" validate:"singleline,max=200"`
+	StudentID            string            `json:"student_id" validate:"omitempty,uuid"`
+	StudentExternalID    string            `json:"student_external_id" validate:"singleline,max=200"`
+	AssignmentID         string            `json:"assignment_id" validate:"omitempty,uuid"`
+	AssignmentExternalID string            `json:"assignment_external_id" validate:"singleline,max=200"`
+	Attempt              *int              `json:"attempt"`
+	Content              SubmissionContent `json:"content"`
+	SubmittedAt          time.Time         `json:"submitted_at"`
 }
 
 // Submit records a submission from the API; prefix names where the fields
@@ -136,12 +139,16 @@ func checkNewSubmission(in NewSubmission, at string, now time.Time) error {
 		add("attempt", "must be 1 or more")
 	}
 	for i, a := range in.Content.Attachments {
-		if strings.TrimSpace(a.Name) == "" {
+		if a.Name != "" && strings.TrimSpace(a.Name) == "" {
 			add(fmt.Sprintf("content.attachments[%d].name", i), "is required")
 		}
-		if a.SizeBytes < 0 {
-			add(fmt.Sprintf("content.attachments[%d].size_bytes", i), "must not be negative")
+	}
+	if err := validate.Struct(now, at, in); err != nil {
+		var tagged *errs.ValidationError
+		if !errors.As(err, &tagged) {
+			return err
 		}
+		v.Fields = append(v.Fields, tagged.Fields...)
 	}
 	if len(v.Fields) > 0 {
 		return &v

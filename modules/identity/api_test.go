@@ -114,7 +114,7 @@ func TestDisabledAccountIsRefused(t *testing.T) {
 		alpha := s.NewSchool("alpha")
 		cur := alpha.People["curator"]
 		s.Do(get, alpha.Path(""), nil, cur.Auth()).Expect(200)
-		if _, err := s.DB.NewUpdate().TableExpr("users").Set("status = ?", "disabled").Where("id = ?", cur.UserID).Exec(s.Ctx()); err != nil {
+		if _, err := s.Services.Identity.SetUserStatus(s.Ctx(), cur.Email, "disabled"); err != nil {
 			t.Fatal(err)
 		}
 		s.Do(get, "/v1/me", nil, cur.Auth()).ExpectProblem(401)

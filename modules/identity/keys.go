@@ -53,22 +53,22 @@ func (s *Service) ListAPIKeys(ctx context.Context, orgID string, limit int, afte
 // RevokeAPIKey stops a key from working. The row stays, for the audit log.
 func (s *Service) RevokeAPIKey(ctx context.Context, orgID, id string) (*APIKey, error) {
 	var out *APIKey
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
 		k, err := s.store.APIKey(ctx, tx, orgID, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if k.RevokedAt != nil {
-			return errs.Conflict("the API key was already revoked at %s", k.RevokedAt.UTC().Format(time.RFC3339))
+			return nil, errs.Conflict("the API key was already revoked at %s", k.RevokedAt.UTC().Format(time.RFC3339))
 		}
 		before := *k
 		now := s.Now()
 		k.RevokedAt = &now
 		if err := s.store.RevokeAPIKey(ctx, tx, k); err != nil {
-			return err
+			return nil, err
 		}
 		out = k
-		return s.Record(ctx, tx, orgID, "api_key", k.ID, auditlog.Diff(&before, k))
+		return []credentialChange{keyChanged(k.ID)}, s.Record(ctx, tx, orgID, "api_key", k.ID, auditlog.Diff(&before, k))
 	})
 	return out, err
 }

@@ -33,13 +33,13 @@ func (s *Service) AddMember(ctx context.Context, orgID string, in NewMember) (*M
 	}
 	hash := hashPassword(in.Password, s.cfg.PasswordParams)
 	var userID string
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
 		u, err := s.findOrCreateUser(ctx, tx, orgID, in.Email, in.Name, hash)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		userID = u.ID
-		return s.addMembership(ctx, tx, orgID, u.ID, in.Roles)
+		return []credentialChange{memberChanged(orgID, u.ID)}, s.addMembership(ctx, tx, orgID, u.ID, in.Roles)
 	})
 	if err != nil {
 		return nil, err
@@ -66,6 +66,9 @@ func (s *Service) findOrCreateUser(ctx context.Context, tx bun.IDB, orgID, email
 	return u, s.Record(ctx, tx, orgID, "user", u.ID, auditlog.Diff(nil, u))
 }
 
+// addMembership makes userID a member of orgID with roles. Its callers
+// announce memberChanged(orgID, userID): the new school must show in the
+// person's cached /v1/me.
 func (s *Service) addMembership(ctx context.Context, tx bun.IDB, orgID, userID string, roles []string) error {
 	now := s.Now()
 	m := &Membership{ID: ids.New(), OrgID: orgID, UserID: userID, Status: StatusActive, CreatedAt: now, UpdatedAt: now, Version: 1}
@@ -164,8 +167,12 @@ type memberChange func(ctx context.Context, tx bun.IDB, m *Member) (map[string]a
 // changeMember runs one change of a membership as an optimistic update at
 // version, audits it, and returns the member as it is afterwards. A change
 // that returns no field changes writes nothing.
+//
+// Every change of a membership can take access away (a status, a role), so
+// the caller's roles in the school are forgotten by every replica's
+// credential cache once it commits.
 func (s *Service) changeMember(ctx context.Context, orgID, userID string, version int64, change memberChange) (*Member, error) {
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
 		var changes map[string]auditlog.Change
 		_, after, err := database.Optimistic[Member, *Member]{
 			What: "the member",
@@ -182,9 +189,9 @@ func (s *Service) changeMember(ctx context.Context, orgID, userID string, versio
 			},
 		}.Run(version, s.Now())
 		if err != nil || after == nil {
-			return err
+			return nil, err
 		}
-		return s.Record(ctx, tx, orgID, "user", userID, changes)
+		return []credentialChange{memberChanged(orgID, userID)}, s.Record(ctx, tx, orgID, "user", userID, changes)
 	})
 	if err != nil {
 		return nil, err

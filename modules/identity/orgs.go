@@ -66,7 +66,8 @@ func (s *Service) UpdateOrg(ctx context.Context, slug string, version int64, ch 
 		}
 	}
 	var out *Org
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	// The school's settings travel with every caller's cached roles there.
+	err := s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
 		before, after, err := database.Optimistic[Org, *Org]{
 			What: "the organisation",
 			Load: func() (*Org, error) { return s.store.OrgBySlug(ctx, tx, slug) },
@@ -79,10 +80,10 @@ func (s *Service) UpdateOrg(ctx context.Context, slug string, version int64, ch 
 			Write: func(o *Org, wasVersion int64) (bool, error) { return s.store.UpdateOrg(ctx, tx, o, wasVersion) },
 		}.Run(version, s.Now())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = after
-		return s.Record(ctx, tx, after.ID, "org", after.ID, auditlog.Diff(before, after))
+		return []credentialChange{orgChanged(after.ID)}, s.Record(ctx, tx, after.ID, "org", after.ID, auditlog.Diff(before, after))
 	})
 	return out, err
 }

@@ -80,7 +80,7 @@ func (s *Service) EnsureMember(ctx context.Context, orgID, userID string, roles 
 	} else if !errors.Is(err, errs.ErrNotFound) {
 		return err
 	}
-	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return s.addMembership(ctx, tx, orgID, userID, roles)
+	return s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
+		return []credentialChange{memberChanged(orgID, userID)}, s.addMembership(ctx, tx, orgID, userID, roles)
 	})
 }

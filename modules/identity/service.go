@@ -7,6 +7,7 @@ import (
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/clock"
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/service"
 )
 
@@ -17,11 +18,17 @@ type Config struct {
 	// TouchEvery limits how often a session's or key's last use is written,
 	// so that every request does not become a write.
 	TouchEvery time.Duration
+	// CacheEntries and CacheTTL size the credential cache (cache.go): the
+	// entries of each kind kept, and how long one is trusted before it is
+	// read again. Zero turns the cache off.
+	CacheEntries int
+	CacheTTL     time.Duration
 }
 
 // DefaultConfig is what serve uses unless told otherwise.
 func DefaultConfig() Config {
-	return Config{TokenTTL: 12 * time.Hour, PasswordParams: DefaultPasswordParams, TouchEvery: time.Minute}
+	return Config{TokenTTL: 12 * time.Hour, PasswordParams: DefaultPasswordParams, TouchEvery: time.Minute,
+		CacheEntries: DefaultCacheEntries, CacheTTL: DefaultCacheTTL}
 }
 
 // Service holds the identity rules. Identity needs nothing from other
@@ -30,6 +37,7 @@ type Service struct {
 	service.Core
 	cfg   Config
 	store Store
+	cache *credentialCache
 	// dummyHash is checked against when an email is unknown, so that an
 	// unknown email and a wrong password take the same time.
 	dummyHash string
@@ -37,6 +45,11 @@ type Service struct {
 
 // NewService returns the identity service.
 func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, cfg Config) *Service {
-	return &Service{Core: service.NewCore(db, c, audit), cfg: cfg,
+	s := &Service{Core: service.NewCore(db, c, audit), cfg: cfg, cache: newCredentialCache(cfg.CacheEntries, cfg.CacheTTL),
 		dummyHash: hashPassword("no user has this password", cfg.PasswordParams)}
+	if database.IsPostgres(db) {
+		// Other replicas' changes are unheard until FollowCredentialChanges.
+		s.cache.setServing(false)
+	}
+	return s
 }

@@ -87,11 +87,12 @@ func (s *Service) checkCredentials(ctx context.Context, email, password string) 
 
 // Logout revokes the session the request was made with.
 func (s *Service) Logout(ctx context.Context, p *reqctx.Principal) error {
-	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
 		if err := s.store.RevokeToken(ctx, tx, p.TokenID, s.Now()); err != nil {
-			return err
+			return nil, err
 		}
-		return s.Record(ctx, tx, "", "session", p.TokenID, map[string]auditlog.Change{"revoked": {Before: false, After: true}})
+		changed := []credentialChange{sessionChanged(p.TokenID)}
+		return changed, s.Record(ctx, tx, "", "session", p.TokenID, map[string]auditlog.Change{"revoked": {Before: false, After: true}})
 	})
 }
 
@@ -115,14 +116,17 @@ func (s *Service) ChangePassword(ctx context.Context, p *reqctx.Principal, curre
 	now := s.Now()
 	u.PasswordHash = hashPassword(next, s.cfg.PasswordParams)
 	u.Bump(now)
-	return s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
 		if err := s.store.UpdatePassword(ctx, tx, u); err != nil {
-			return err
+			return nil, err
 		}
 		if err := s.store.RevokeOtherTokens(ctx, tx, u.ID, p.TokenID, now); err != nil {
-			return err
+			return nil, err
 		}
-		return s.Record(ctx, tx, "", "user", u.ID, map[string]auditlog.Change{"password": {Before: "(set)", After: "(changed)"}})
+		// Every session of the user is forgotten, the current one too: it
+		// is read again on its next request.
+		changed := []credentialChange{userChanged(u.ID)}
+		return changed, s.Record(ctx, tx, "", "user", u.ID, map[string]auditlog.Change{"password": {Before: "(set)", After: "(changed)"}})
 	})
 }
 
@@ -146,25 +150,51 @@ type MembershipOfMe struct {
 	Roles  []string
 }
 
-// Me returns the signed-in user and their memberships.
+// Me returns the signed-in user and their memberships: from the credential
+// cache, or in one query. The answer may be shared with other requests and
+// must not be changed.
 func (s *Service) Me(ctx context.Context, p *reqctx.Principal) (*Me, error) {
-	u, err := s.store.UserByID(ctx, s.DB, p.UserID)
+	if e, ok := s.cache.userMe(p.UserID); ok {
+		return &Me{User: e.user, Memberships: e.memberships}, nil
+	}
+	generation := s.cache.begin()
+	u, ms, err := s.store.UserWithMemberships(ctx, s.DB, p.UserID)
 	if err != nil {
 		return nil, err
 	}
-	ms, orgs, err := s.store.MembershipsOfUser(ctx, s.DB, u.ID)
-	if err != nil {
-		return nil, err
+	s.cache.storeMe(generation, &cachedMe{user: u, memberships: ms, loadedAt: time.Now()})
+	return &Me{User: u, Memberships: ms}, nil
+}
+
+// SetUserStatus enables or disables a person's account in every school at
+// once: a disabled account's sessions are refused from the next request on,
+// on every replica, and work again if it is enabled again. Its memberships
+// and roles stay as they are.
+func (s *Service) SetUserStatus(ctx context.Context, email, status string) (*User, error) {
+	if status != StatusActive && status != StatusDisabled {
+		return nil, errs.Invalid("status", "must be active or disabled")
 	}
-	me := &Me{User: u, Memberships: make([]MembershipOfMe, len(ms))}
-	for i, m := range ms {
-		roles, err := s.store.Roles(ctx, s.DB, m.ID)
-		if err != nil {
+	var out *User
+	err := s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
+		u, err := s.store.UserByEmail(ctx, tx, email)
+		if err != nil || u.Status == status {
+			out = u
 			return nil, err
 		}
-		me.Memberships[i] = MembershipOfMe{Org: orgs[i], Status: m.Status, Roles: roles}
+		before := u.Status
+		u.Status = status
+		u.Bump(s.Now())
+		if err := s.store.UpdateUserStatus(ctx, tx, u); err != nil {
+			return nil, err
+		}
+		out = u
+		changed := []credentialChange{userChanged(u.ID)}
+		return changed, s.Record(ctx, tx, "", "user", u.ID, map[string]auditlog.Change{"status": {Before: before, After: status}})
+	})
+	if err != nil {
+		return nil, err
 	}
-	return me, nil
+	return out, nil
 }
 
 func truncate(s string, n int) string {

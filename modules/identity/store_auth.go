@@ -118,3 +118,21 @@ func (Store) ClearThrottle(ctx context.Context, db bun.IDB, key string) error {
 	_, err := db.NewDelete().Model((*throttleRow)(nil)).Where("key = ?", key).Exec(ctx)
 	return err
 }
+
+// AnnounceCredentialChanges tells the other replicas, through PostgreSQL
+// notifications delivered when tx commits, what a write changed about
+// access. Nothing is sent on SQLite.
+func (Store) AnnounceCredentialChanges(ctx context.Context, tx bun.IDB, changes []credentialChange) error {
+	for _, c := range changes {
+		if err := database.Notify(ctx, tx, credentialChannel, c.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateUserStatus writes whether the account may sign in and be used.
+func (Store) UpdateUserStatus(ctx context.Context, db bun.IDB, u *User) error {
+	_, err := db.NewUpdate().Model(u).Column("status", "updated_at", "version").WherePK().Exec(ctx)
+	return err
+}

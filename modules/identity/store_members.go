@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -192,4 +193,68 @@ func (Store) MemberNames(ctx context.Context, db bun.IDB, orgID string, ids []st
 		out[r.ID] = r.Name
 	}
 	return out, err
+}
+
+// UserWithMemberships returns a user with every school they belong to and
+// their roles there, in one query, memberships in the order they were
+// made. It reads only what /v1/me shows: the user's id, email, name, status
+// and platform flag, and each school's public settings. The rows are
+// scanned by hand: this query runs on every /v1/me, and reflection over a
+// model cost more than the query itself.
+func (Store) UserWithMemberships(ctx context.Context, db bun.IDB, userID string) (*User, []MembershipOfMe, error) {
+	rows, err := db.NewSelect().TableExpr("users AS u").
+		ColumnExpr("u.id, u.email, u.name, u.status, u.platform_admin").
+		ColumnExpr("m.id, m.status, r.role").
+		ColumnExpr("o.id, o.slug, o.name, o.time_zone, o.currency, o.version, o.created_at, o.updated_at").
+		Join("LEFT JOIN memberships AS m ON m.user_id = u.id").
+		Join("LEFT JOIN orgs AS o ON o.id = m.org_id").
+		Join("LEFT JOIN membership_roles AS r ON r.membership_id = m.id").
+		Where("u.id = ?", userID).
+		OrderExpr("m.id, r.role").Rows(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var (
+		u      *User
+		ms     = []MembershipOfMe{}
+		lastID string
+	)
+	for rows.Next() {
+		var (
+			row                  User
+			mID, mStatus, role   sql.NullString
+			oID, oSlug, oName    sql.NullString
+			oTimeZone, oCurrency sql.NullString
+			oVersion             sql.NullInt64
+			oCreated, oUpdated   sql.NullTime
+		)
+		if err := rows.Scan(&row.ID, &row.Email, &row.Name, &row.Status, &row.PlatformAdmin, &mID, &mStatus, &role,
+			&oID, &oSlug, &oName, &oTimeZone, &oCurrency, &oVersion, &oCreated, &oUpdated); err != nil {
+			return nil, nil, err
+		}
+		if u == nil {
+			u = &row
+		}
+		if !mID.Valid {
+			continue
+		}
+		if mID.String != lastID {
+			lastID = mID.String
+			org := Org{ID: oID.String, Slug: oSlug.String, Name: oName.String, TimeZone: oTimeZone.String, Currency: oCurrency.String,
+				Version: oVersion.Int64, CreatedAt: oCreated.Time, UpdatedAt: oUpdated.Time}
+			ms = append(ms, MembershipOfMe{Org: org, Status: mStatus.String, Roles: []string{}})
+		}
+		if role.Valid {
+			last := &ms[len(ms)-1]
+			last.Roles = append(last.Roles, role.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if u == nil {
+		return nil, nil, errs.NotFound("user")
+	}
+	return u, ms, nil
 }

@@ -3,7 +3,9 @@ package integration
 import (
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // Register adds the integration operations: the events intake with its
@@ -16,4 +18,15 @@ func Register(api huma.API, svc *Service) {
 	registerSettings(api, svc)
 	registerWebhooks(api, svc)
 	registerDeliveries(api, svc)
+}
+
+// afterKey decodes a one-key cursor whose key is a row id. The cursor's
+// text passes the input check, but what it decodes to is refused here: a
+// NUL inside it would reach the query.
+func afterKey(cursor string) (string, error) {
+	after, err := httpapi.AfterKey(cursor)
+	if err == nil && !validate.IsSingleLine(after) {
+		err = errs.Invalid("query.cursor", "malformed cursor; pass next_cursor from a previous page unchanged")
+	}
+	return after, err
 }

@@ -60,7 +60,7 @@ func registerDeliveries(api huma.API, svc *Service) {
 		Summary:     "A webhook's delivery log",
 		Description: "Every event queued for the webhook, newest first, with its status, attempts, last response code and error.",
 	}, func(ctx context.Context, in *listDeliveriesInput) (*listDeliveriesOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := afterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

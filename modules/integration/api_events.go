@@ -154,7 +154,7 @@ func registerEvents(api huma.API, svc *Service) {
 		Summary:     "List the school's inbox of events",
 		Description: "Every event received, newest first, with what became of it. Filter by status, type, event id or time received.",
 	}, func(ctx context.Context, in *listEventsInput) (*listEventsOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := afterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -61,7 +61,7 @@ type WebhookPath struct {
 type createWebhookInput struct {
 	httpapi.OrgPath
 	Body struct {
-		URL         string   `json:"url" minLength:"1" maxLength:"2000" doc:"Where deliveries are POSTed: an http or https URL."`
+		URL         string   `json:"url" minLength:"1" maxLength:"2000" doc:"Where deliveries are POSTed: an http or https URL on a public address (or in a range the operator opened)."`
 		Description string   `json:"description,omitempty" maxLength:"500"`
 		EventTypes  []string `json:"event_types" minItems:"1" maxItems:"50" doc:"Event types to deliver, e.g. review.completed, sla.breached; \"*\" for all."`
 		Active      *bool    `json:"active,omitempty" doc:"Inactive webhooks get no new deliveries, and their queued ones wait. Default true."`
@@ -94,7 +94,7 @@ func registerWebhooks(api huma.API, svc *Service) {
 		Summary:     "List the school's webhooks",
 		Description: "Ordered by creation; secrets are never shown, only their first characters.",
 	}, func(ctx context.Context, in *listWebhooksInput) (*listWebhooksOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := afterKey(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +109,8 @@ func registerWebhooks(api huma.API, svc *Service) {
 		OperationID: "create-webhook", Method: http.MethodPost, Path: "/v1/orgs/{org}/webhooks", Tags: []string{"Webhooks"},
 		Summary: "Register a webhook",
 		Description: "Events of the listed types are POSTed to the URL, signed with the webhook's secret, which is shown only in this response. " +
-			"Only http and https URLs are taken. One webhook per URL.",
+			"Only http and https URLs are taken, to public addresses or ranges the operator opened: a loopback, private, link-local or " +
+			"cloud metadata address (or localhost) is a 422, and every delivery checks the address it connects to. One webhook per URL.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict},
 	}, func(ctx context.Context, in *createWebhookInput) (*createdWebhookOutput, error) {
 		active := in.Body.Active == nil || *in.Body.Active

@@ -311,9 +311,10 @@ func (s *Service) applyNew(ctx context.Context, i int, ev events.Inbound, now ti
 }
 
 // keepNewFailure stores an event whose handler refused or failed it, with
-// nothing of what the handler did.
+// nothing of what the handler did; a refused one without its personal data.
 func (s *Service) keepNewFailure(ctx context.Context, i int, row *InboxEvent, ev events.Inbound, cause error) (Outcome, error) {
 	row.Status, row.LastError, row.AppliedAt = s.failure(ev, cause)
+	row.Data = keptData(row.Status, row.Data)
 	if _, err := s.store.InsertInbox(ctx, s.DB, row); err != nil {
 		return Outcome{}, err
 	}
@@ -335,6 +336,16 @@ func (s *Service) failure(ev events.Inbound, cause error) (status, lastError str
 	}
 	s.log().Error("inbound event handler failed", "org_id", ev.OrgID, "event_id", ev.EventID, "type", ev.Type, "error", cause)
 	return InboxFailed, failedDetail, nil
+}
+
+// keptData is the data the inbox stores for an event that ended in
+// status: all of it, except for a refused event (see refusedData). A
+// failed event keeps everything, because replay applies it again.
+func keptData(status string, data json.RawMessage) json.RawMessage {
+	if status == InboxRejected {
+		return refusedData(data)
+	}
+	return data
 }
 
 // rejected reports event i as rejected because of err: a validation error

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/privacy"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 var _ privacy.Eraser = (*Service)(nil)
@@ -52,6 +53,39 @@ func (s *Service) EraseSubject(ctx context.Context, db bun.IDB, subject privacy.
 		}
 	}
 	return nil
+}
+
+// maxKeptIdentifier bounds the external ids a refused event keeps.
+const maxKeptIdentifier = 200
+
+// refusedData is what the inbox keeps of the data of an event its handler
+// refused: only the identifiers of the records it was about (source,
+// external_id and every *_external_id), without names, emails or any other
+// value. A refused event never became a record, so no erasure would ever
+// find the personal data it carried: an event about an erased student,
+// for one, would bring back the email the erasure removed. The LMS keeps
+// what it sent, and the refusal names each bad field.
+func refusedData(data json.RawMessage) json.RawMessage {
+	var fields map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	kept := map[string]any{}
+	if dec.Decode(&fields) == nil {
+		for k, v := range fields {
+			if id, ok := v.(string); ok && isIdentifierField(k) && len(id) <= maxKeptIdentifier && validate.IsSingleLine(id) {
+				kept[k] = id
+			}
+		}
+	}
+	out, err := encodeJSON(kept)
+	if err != nil {
+		return json.RawMessage(`{}`)
+	}
+	return out
+}
+
+func isIdentifierField(name string) bool {
+	return name == "source" || name == "external_id" || strings.HasSuffix(name, "_external_id")
 }
 
 // redactJSON replaces values inside every string of a JSON document.

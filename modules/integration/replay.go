@@ -59,6 +59,7 @@ func (s *Service) applyStored(ctx context.Context, orgID, id string, from []stri
 		// The handler's writes are rolled back; keep the event, and the
 		// content just sent, with the reason.
 		row.Status, row.LastError, row.AppliedAt = s.failure(ev, he.err)
+		row.Data = keptData(row.Status, row.Data)
 		if err := s.store.UpdateInbox(ctx, s.DB, row); err != nil {
 			return applied{}, err
 		}

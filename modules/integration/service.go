@@ -3,6 +3,7 @@ package integration
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -23,6 +24,11 @@ type Service struct {
 	store  Store
 	logger atomic.Pointer[slog.Logger]
 	client *http.Client
+
+	// Where deliveries may connect (see destinations.go); both may change
+	// while the delivery worker runs.
+	allowed  atomic.Pointer[[]netip.Prefix]
+	resolver atomic.Pointer[Resolver]
 
 	// writeMu serialises event writes on SQLite (see lockWrites).
 	writeMu      sync.Mutex
@@ -46,12 +52,8 @@ func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, logger *slog
 	for _, t := range LMSEventTypes {
 		s.accepted[t] = true
 	}
-	s.client = &http.Client{
-		Timeout: sendTimeout,
-		// A redirect is the receiver's answer, not a delivery: following it
-		// would send the signed body somewhere the school did not register.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	s.UseResolver(nil)
+	s.client = s.newDeliveryClient()
 	s.SetLogger(logger)
 	return s
 }

@@ -35,9 +35,10 @@ type EndpointChanges struct {
 var eventTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 
 // checkURL refuses anything but an absolute http(s) URL without
-// credentials. Private and loopback addresses are allowed on purpose:
-// operators run curatorops where the LMS is, often on the same network.
-func checkURL(raw string) error {
+// credentials, and hosts that plainly lead where deliveries may not go
+// (loopback, private and link-local addresses, the cloud metadata
+// service) unless the operator opened their range.
+func (s *Service) checkURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
@@ -51,7 +52,7 @@ func checkURL(raw string) error {
 	case u.Fragment != "":
 		return errs.Invalid("body.url", "must not have a fragment")
 	}
-	return nil
+	return s.checkDestinationHost(u.Hostname())
 }
 
 func checkEventTypes(types []string) error {
@@ -75,7 +76,7 @@ func checkEventTypes(types []string) error {
 // CreateEndpoint registers a webhook and returns it with its secret, shown
 // only now.
 func (s *Service) CreateEndpoint(ctx context.Context, orgID string, in EndpointSpec) (*Endpoint, string, error) {
-	if err := checkURL(in.URL); err != nil {
+	if err := s.checkURL(in.URL); err != nil {
 		return nil, "", err
 	}
 	if err := checkEventTypes(in.EventTypes); err != nil {
@@ -110,7 +111,7 @@ func (s *Service) ListEndpoints(ctx context.Context, orgID string, limit int, af
 // UpdateEndpoint changes a webhook if it is still at version.
 func (s *Service) UpdateEndpoint(ctx context.Context, orgID, id string, version int64, ch EndpointChanges) (*Endpoint, error) {
 	if ch.URL != nil {
-		if err := checkURL(*ch.URL); err != nil {
+		if err := s.checkURL(*ch.URL); err != nil {
 			return nil, err
 		}
 	}

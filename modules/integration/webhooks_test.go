@@ -32,7 +32,10 @@ type received struct {
 	body   []byte
 }
 
-func newReceiver(t *testing.T) *receiver {
+// newReceiver starts a receiver on this machine and, as an operator with
+// an LMS on their own network would, opens loopback to s's deliveries.
+func newReceiver(t *testing.T, s *apptest.Server) *receiver {
+	allowLoopback(s)
 	r := &receiver{status: http.StatusOK}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
@@ -233,7 +236,7 @@ func TestWebhookDelivery(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		alpha, beta := s.NewSchool("alpha"), s.NewSchool("beta")
 		admin := alpha.People["admin"]
-		rcv := newReceiver(t)
+		rcv := newReceiver(t, s)
 		reviews := createWebhook(t, s, alpha, rcv.URL+"/reviews", "review.completed")
 		all := createWebhook(t, s, alpha, rcv.URL+"/all", "*")
 		paused := createWebhook(t, s, alpha, rcv.URL+"/paused", "*")
@@ -319,7 +322,7 @@ func TestWebhookRetriesFailsAndRedelivers(t *testing.T) {
 		createEffectsTable(t, s) // quiets the log of the failing attempts
 		alpha, beta := s.NewSchool("alpha"), s.NewSchool("beta")
 		admin := alpha.People["admin"]
-		rcv := newReceiver(t)
+		rcv := newReceiver(t, s)
 		rcv.answer(http.StatusInternalServerError)
 		w := createWebhook(t, s, alpha, rcv.URL, "sla.breached")
 		publish(t, s, alpha.Org.ID, "sla.breached", map[string]any{"ticket": "t-1"})
@@ -406,7 +409,7 @@ func TestWebhookRedirectsAndUnreachableReceivers(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		createEffectsTable(t, s)
 		alpha := s.NewSchool("alpha")
-		target := newReceiver(t)
+		target := newReceiver(t, s)
 		redirect := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusFound))
 		t.Cleanup(redirect.Close)
 		gone := httptest.NewServer(http.NotFoundHandler())
@@ -436,7 +439,7 @@ func TestWebhookRedirectsAndUnreachableReceivers(t *testing.T) {
 func TestDeliveryClaimsAreExclusive(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		alpha := s.NewSchool("alpha")
-		rcv := newReceiver(t)
+		rcv := newReceiver(t, s)
 		createWebhook(t, s, alpha, rcv.URL, "*")
 		for i := 0; i < 40; i++ {
 			publish(t, s, alpha.Org.ID, "review.completed", map[string]any{"n": i})
@@ -488,7 +491,7 @@ func TestDeliveryClaimsAreExclusive(t *testing.T) {
 func TestDeliveryWorkerStopsWithItsContext(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		alpha := s.NewSchool("alpha")
-		rcv := newReceiver(t)
+		rcv := newReceiver(t, s)
 		createWebhook(t, s, alpha, rcv.URL, "*")
 		publish(t, s, alpha.Org.ID, "review.completed", map[string]any{})
 		stop := s.Services.Integration.StartDeliveries(context.Background())

@@ -1,13 +1,10 @@
 package kb
 
 import (
-	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
 )
 
@@ -54,40 +51,10 @@ func versionOf(h httpapi.IfMatch) (int64, error) {
 	return h.Version()
 }
 
-var shortID = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
-
-// checkIDs refuses cohort and course ids that could not be stored as
-// given (they are kept in a comma-separated column).
-func checkIDs(list []string, location string) error {
-	var fields []errs.FieldError
-	for i, id := range list {
-		if !shortID.MatchString(id) {
-			fields = append(fields, errs.FieldError{Location: fmt.Sprintf("%s[%d]", location, i), Message: "use 1-64 letters, digits, _ . : or -"})
-		}
-	}
-	if len(fields) > 0 {
-		return &errs.ValidationError{Fields: fields}
-	}
-	return nil
-}
-
 // strs answers an empty list for nil: lists in bodies are never null.
 func strs(l []string) []string {
 	if l == nil {
 		return []string{}
 	}
 	return l
-}
-
-// checkAudienceIDs checks the cohort and course ids a request gives.
-func checkAudienceIDs(cohorts, courses *[]string) error {
-	if cohorts != nil {
-		if err := checkIDs(*cohorts, "body.cohort_ids"); err != nil {
-			return err
-		}
-	}
-	if courses != nil {
-		return checkIDs(*courses, "body.course_ids")
-	}
-	return nil
 }

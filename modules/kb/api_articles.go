@@ -14,8 +14,6 @@ import (
 type AudienceDTO struct {
 	AudienceRoles []string `json:"audience_roles" doc:"Roles that may read the article; empty means every role of the school."`
 	RequiredRoles []string `json:"required_roles" doc:"Roles that must acknowledge the article (and may read it)."`
-	CohortIDs     []string `json:"cohort_ids" doc:"Cohorts the reading is meant for. Kept for when the school's cohorts exist; not applied yet."`
-	CourseIDs     []string `json:"course_ids" doc:"Courses the reading is meant for. Kept for when the school's courses exist; not applied yet."`
 	DueDays       int      `json:"due_days" doc:"Days to acknowledge in."`
 	DueFrom       string   `json:"due_from" enum:"publication,joining" doc:"publication: from when the required revision was published (or the person joined, if later); joining: from when the person joined the school."`
 }
@@ -41,9 +39,8 @@ type ArticleDTO struct {
 
 func articleDTO(a *Article, editor bool) ArticleDTO {
 	out := ArticleDTO{ID: a.ID, Category: a.Category, Status: a.Status, Title: a.Title,
-		AudienceDTO: AudienceDTO{AudienceRoles: strs(a.AudienceRoles), RequiredRoles: strs(a.RequiredRoles),
-			CohortIDs: strs(a.CohortIDs), CourseIDs: strs(a.CourseIDs), DueDays: a.DueDays, DueFrom: a.DueFrom},
-		HasQuiz: a.Quiz != nil, CurrentRevisionID: a.CurrentRevisionID, AckRevisionID: a.AckRevisionID,
+		AudienceDTO: AudienceDTO{AudienceRoles: strs(a.AudienceRoles), RequiredRoles: strs(a.RequiredRoles), DueDays: a.DueDays, DueFrom: a.DueFrom},
+		HasQuiz:     a.Quiz != nil, CurrentRevisionID: a.CurrentRevisionID, AckRevisionID: a.AckRevisionID,
 		CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 		PublishedAt: httpapi.UTC(a.PublishedAt), ArchivedAt: httpapi.UTC(a.ArchivedAt), Version: a.Version}
 	if editor {
@@ -81,8 +78,6 @@ func newArticleOutput(v *ArticleView, editor bool) *articleOutput {
 type AudienceInput struct {
 	AudienceRoles []string `json:"audience_roles,omitempty" maxItems:"7" uniqueItems:"true" doc:"Roles that may read; empty: every role."`
 	RequiredRoles []string `json:"required_roles,omitempty" maxItems:"7" uniqueItems:"true" doc:"Roles that must acknowledge."`
-	CohortIDs     []string `json:"cohort_ids,omitempty" maxItems:"100" uniqueItems:"true"`
-	CourseIDs     []string `json:"course_ids,omitempty" maxItems:"100" uniqueItems:"true"`
 	DueDays       int      `json:"due_days,omitempty" minimum:"1" maximum:"365" default:"7"`
 	DueFrom       string   `json:"due_from,omitempty" enum:"publication,joining" default:"publication"`
 }
@@ -101,7 +96,7 @@ type listArticlesInput struct {
 	httpapi.OrgPath
 	httpapi.PageQuery
 	Status   string `query:"status" enum:"draft,published,archived" doc:"Readers only ever see published articles."`
-	Category string `query:"category" maxLength:"64"`
+	Category string `query:"category" pattern:"^[a-z][a-z0-9_]{1,62}$" patternDescription:"a category key" doc:"A category key, e.g. refunds."`
 }
 
 type listArticlesOutput struct{ Body httpapi.Page[ArticleDTO] }
@@ -115,8 +110,6 @@ type updateArticleInput struct {
 		Body          *string   `json:"body,omitempty" maxLength:"100000" doc:"Goes into the draft."`
 		AudienceRoles *[]string `json:"audience_roles,omitempty" maxItems:"7" uniqueItems:"true"`
 		RequiredRoles *[]string `json:"required_roles,omitempty" maxItems:"7" uniqueItems:"true"`
-		CohortIDs     *[]string `json:"cohort_ids,omitempty" maxItems:"100" uniqueItems:"true"`
-		CourseIDs     *[]string `json:"course_ids,omitempty" maxItems:"100" uniqueItems:"true"`
 		DueDays       *int      `json:"due_days,omitempty" minimum:"1" maximum:"365"`
 		DueFrom       *string   `json:"due_from,omitempty" enum:"publication,joining"`
 	}
@@ -164,12 +157,9 @@ func registerArticles(api huma.API, svc *Service) {
 		DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *createArticleInput) (*articleOutput, error) {
 		b := in.Body
-		if err := checkAudienceIDs(&b.CohortIDs, &b.CourseIDs); err != nil {
-			return nil, err
-		}
 		v := ViewerFrom(ctx)
 		view, err := svc.CreateArticle(ctx, v, httpapi.OrgID(ctx), NewArticle{Category: b.Category, Title: b.Title, Body: b.Body,
-			Audience: Audience{AudienceRoles: b.AudienceRoles, RequiredRoles: b.RequiredRoles, CohortIDs: b.CohortIDs, CourseIDs: b.CourseIDs,
+			Audience: Audience{AudienceRoles: b.AudienceRoles, RequiredRoles: b.RequiredRoles,
 				DueDays: b.DueDays, DueFrom: b.DueFrom}})
 		if err != nil {
 			return nil, err
@@ -201,12 +191,9 @@ func registerArticles(api huma.API, svc *Service) {
 			return nil, err
 		}
 		b := in.Body
-		if err := checkAudienceIDs(b.CohortIDs, b.CourseIDs); err != nil {
-			return nil, err
-		}
 		v := ViewerFrom(ctx)
 		view, err := svc.UpdateArticle(ctx, v, httpapi.OrgID(ctx), in.ID, version, ArticleChanges{Category: b.Category, Title: b.Title, Body: b.Body,
-			AudienceRoles: b.AudienceRoles, RequiredRoles: b.RequiredRoles, CohortIDs: b.CohortIDs, CourseIDs: b.CourseIDs, DueDays: b.DueDays, DueFrom: b.DueFrom})
+			AudienceRoles: b.AudienceRoles, RequiredRoles: b.RequiredRoles, DueDays: b.DueDays, DueFrom: b.DueFrom})
 		if err != nil {
 			return nil, err
 		}

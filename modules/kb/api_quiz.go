@@ -26,9 +26,10 @@ type QuizQuestionDTO struct {
 
 // QuizDTO is a quiz without its answers.
 type QuizDTO struct {
-	ArticleID       string            `json:"article_id" format:"uuid"`
-	PassMarkPercent int               `json:"pass_mark_percent"`
-	Questions       []QuizQuestionDTO `json:"questions"`
+	ArticleID         string            `json:"article_id" format:"uuid"`
+	PassMarkPercent   int               `json:"pass_mark_percent"`
+	MaxAttemptsPerDay int               `json:"max_attempts_per_day" doc:"Attempts one person may make on the required revision within any 24 hours."`
+	Questions         []QuizQuestionDTO `json:"questions"`
 }
 
 // QuizKeyOptionDTO is an option with whether it is correct.
@@ -48,13 +49,14 @@ type QuizKeyQuestionDTO struct {
 
 // QuizKeyDTO is a quiz with its answers, for editors.
 type QuizKeyDTO struct {
-	ArticleID       string               `json:"article_id" format:"uuid"`
-	PassMarkPercent int                  `json:"pass_mark_percent"`
-	Questions       []QuizKeyQuestionDTO `json:"questions"`
+	ArticleID         string               `json:"article_id" format:"uuid"`
+	PassMarkPercent   int                  `json:"pass_mark_percent"`
+	MaxAttemptsPerDay int                  `json:"max_attempts_per_day" doc:"Attempts one person may make on the required revision within any 24 hours."`
+	Questions         []QuizKeyQuestionDTO `json:"questions"`
 }
 
 func quizDTO(a *Article) QuizDTO {
-	out := QuizDTO{ArticleID: a.ID, PassMarkPercent: a.Quiz.PassMarkPercent, Questions: make([]QuizQuestionDTO, len(a.Quiz.Questions))}
+	out := QuizDTO{ArticleID: a.ID, PassMarkPercent: a.Quiz.PassMarkPercent, MaxAttemptsPerDay: a.Quiz.AttemptsPerDay(), Questions: make([]QuizQuestionDTO, len(a.Quiz.Questions))}
 	for i, q := range a.Quiz.Questions {
 		dq := QuizQuestionDTO{ID: q.ID, Text: q.Text, Kind: q.Kind, Options: make([]QuizOptionDTO, len(q.Options))}
 		for j, o := range q.Options {
@@ -66,7 +68,7 @@ func quizDTO(a *Article) QuizDTO {
 }
 
 func quizKeyDTO(a *Article) QuizKeyDTO {
-	out := QuizKeyDTO{ArticleID: a.ID, PassMarkPercent: a.Quiz.PassMarkPercent, Questions: make([]QuizKeyQuestionDTO, len(a.Quiz.Questions))}
+	out := QuizKeyDTO{ArticleID: a.ID, PassMarkPercent: a.Quiz.PassMarkPercent, MaxAttemptsPerDay: a.Quiz.AttemptsPerDay(), Questions: make([]QuizKeyQuestionDTO, len(a.Quiz.Questions))}
 	for i, q := range a.Quiz.Questions {
 		dq := QuizKeyQuestionDTO{ID: q.ID, Text: q.Text, Kind: q.Kind, Options: make([]QuizKeyOptionDTO, len(q.Options))}
 		for j, o := range q.Options {
@@ -101,8 +103,9 @@ type putQuizInput struct {
 	ArticlePath
 	httpapi.IfMatch
 	Body struct {
-		PassMarkPercent int                 `json:"pass_mark_percent" minimum:"1" maximum:"100" doc:"Share of questions to answer right, in %."`
-		Questions       []QuizQuestionInput `json:"questions" minItems:"1" maxItems:"30"`
+		PassMarkPercent   int                 `json:"pass_mark_percent" minimum:"1" maximum:"100" doc:"Share of questions to answer right, in %."`
+		MaxAttemptsPerDay int                 `json:"max_attempts_per_day,omitempty" minimum:"1" maximum:"20" default:"3" doc:"Attempts one person may make on the required revision within any 24 hours; one more answers 429 with Retry-After."`
+		Questions         []QuizQuestionInput `json:"questions" minItems:"1" maxItems:"30"`
 	}
 }
 
@@ -125,7 +128,8 @@ type attemptInput struct {
 }
 
 // AttemptDTO is one graded quiz attempt. It tells the score, never which
-// answers were right.
+// answers were right or wrong: with the daily attempt limit, the score alone
+// is too little to find the answers by trying.
 type AttemptDTO struct {
 	ID              string        `json:"id" format:"uuid"`
 	ArticleID       string        `json:"article_id" format:"uuid"`
@@ -196,7 +200,7 @@ func registerQuiz(api huma.API, svc *Service) {
 				qs[i].Options[j] = Option{Text: o.Text, Correct: o.Correct}
 			}
 		}
-		a, err := svc.SetQuiz(ctx, ViewerFrom(ctx), httpapi.OrgID(ctx), in.ID, version, in.Body.PassMarkPercent, qs)
+		a, err := svc.SetQuiz(ctx, ViewerFrom(ctx), httpapi.OrgID(ctx), in.ID, version, in.Body.PassMarkPercent, qs, MaxAttemptsPerDay(in.Body.MaxAttemptsPerDay))
 		if err != nil {
 			return nil, err
 		}
@@ -220,8 +224,8 @@ func registerQuiz(api huma.API, svc *Service) {
 	httpapi.Register(api, httpapi.OrgPermission("kb_reading", "acknowledge"), huma.Operation{
 		OperationID: "create-kb-quiz-attempt", Method: http.MethodPost, Path: "/v1/orgs/{org}/kb/articles/{id}/quiz/attempts", Tags: []string{tagReading},
 		Summary:       "Answer an article's quiz",
-		Description:   "Grades the answers and keeps the attempt, passed or not, for the article's required revision. The answer tells the score and whether it passed, never which answers were right.",
-		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict},
+		Description:   "Grades the answers and keeps the attempt, passed or not, for the article's required revision. The answer tells the score and whether it passed, never which answers were right or wrong. Each person may make the quiz's max_attempts_per_day attempts (3 unless set) on the required revision within any 24 hours; one more answers 429 with Retry-After, the seconds until the oldest of them stops counting.",
+		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict, http.StatusTooManyRequests},
 	}, func(ctx context.Context, in *attemptInput) (*attemptOutput, error) {
 		answers := make([]Answer, len(in.Body.Answers))
 		for i, a := range in.Body.Answers {

@@ -12,7 +12,7 @@ import (
 type searchInput struct {
 	httpapi.OrgPath
 	Q        string `query:"q" minLength:"1" maxLength:"200" doc:"Words to find, in any form: проверки домашних заданий finds проверка домашнего задания. Every word must occur; ё and е are the same letter; case does not matter."`
-	Category string `query:"category" maxLength:"64"`
+	Category string `query:"category" pattern:"^[a-z][a-z0-9_]{1,62}$" patternDescription:"a category key" doc:"A category key, e.g. refunds."`
 	Status   string `query:"status" enum:"draft,published,archived" doc:"Editors only; everyone else searches published articles."`
 	Limit    int    `query:"limit" minimum:"1" maximum:"50" default:"20"`
 }

@@ -49,7 +49,7 @@ type TemplatePath struct {
 type listTemplatesInput struct {
 	httpapi.OrgPath
 	httpapi.PageQuery
-	Category string `query:"category" maxLength:"64"`
+	Category string `query:"category" pattern:"^[a-z][a-z0-9_]{1,62}$" patternDescription:"a category key" doc:"A category key, e.g. refunds."`
 }
 
 type listTemplatesOutput struct{ Body httpapi.Page[TemplateDTO] }

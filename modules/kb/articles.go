@@ -17,8 +17,6 @@ import (
 type Audience struct {
 	AudienceRoles []string
 	RequiredRoles []string
-	CohortIDs     []string
-	CourseIDs     []string
 	DueDays       int
 	DueFrom       string
 }
@@ -62,7 +60,7 @@ func (s *Service) CreateArticle(ctx context.Context, v Viewer, orgID string, in 
 	}
 	now := s.Now()
 	a := &Article{ID: ids.New(), OrgID: orgID, Category: in.Category, Status: StatusDraft, Title: in.Title,
-		AudienceRoles: List(in.AudienceRoles), RequiredRoles: List(in.RequiredRoles), CohortIDs: List(in.CohortIDs), CourseIDs: List(in.CourseIDs),
+		AudienceRoles: List(in.AudienceRoles), RequiredRoles: List(in.RequiredRoles),
 		DueDays: in.DueDays, DueFrom: in.DueFrom, CreatedBy: v.UserID, CreatedAt: now, UpdatedAt: now, Version: 1}
 	r := &Revision{ID: ids.New(), OrgID: orgID, ArticleID: a.ID, Number: 1, Status: RevisionDraft, Title: in.Title, Body: in.Body,
 		ContentSHA256: ContentHash(in.Title, in.Body), CreatedBy: v.UserID, CreatedAt: now, UpdatedAt: now}
@@ -154,8 +152,6 @@ type ArticleChanges struct {
 	Body          *string
 	AudienceRoles *[]string
 	RequiredRoles *[]string
-	CohortIDs     *[]string
-	CourseIDs     *[]string
 	DueDays       *int
 	DueFrom       *string
 }
@@ -203,8 +199,6 @@ func (ch ArticleChanges) apply(a *Article) {
 	database.SetIf(&a.Category, ch.Category)
 	setListIf(&a.AudienceRoles, ch.AudienceRoles)
 	setListIf(&a.RequiredRoles, ch.RequiredRoles)
-	setListIf(&a.CohortIDs, ch.CohortIDs)
-	setListIf(&a.CourseIDs, ch.CourseIDs)
 	database.SetIf(&a.DueDays, ch.DueDays)
 	database.SetIf(&a.DueFrom, ch.DueFrom)
 }

@@ -37,7 +37,6 @@ type article struct {
 	Title             string
 	AudienceRoles     []string `json:"audience_roles"`
 	RequiredRoles     []string `json:"required_roles"`
-	CohortIDs         []string `json:"cohort_ids"`
 	DueDays           int      `json:"due_days"`
 	DueFrom           string   `json:"due_from"`
 	HasQuiz           bool     `json:"has_quiz"`

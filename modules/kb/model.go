@@ -135,8 +135,9 @@ type Article struct {
 	AudienceRoles List `bun:"audience_roles"`
 	// RequiredRoles must acknowledge it (and may read it).
 	RequiredRoles List `bun:"required_roles"`
-	// CohortIDs and CourseIDs narrow the required reading once the school
-	// module's cohorts exist; until then they are kept and shown only.
+	// CohortIDs and CourseIDs are columns of an earlier audience by cohort
+	// and course, which was never applied and is no longer taken or shown:
+	// values stored before stay in the table and are ignored.
 	CohortIDs         List       `bun:"cohort_ids"`
 	CourseIDs         List       `bun:"course_ids"`
 	DueDays           int        `bun:"due_days"`
@@ -187,7 +188,6 @@ func (a *Article) auditFields() map[string]any {
 	return map[string]any{
 		"category": a.Category, "status": a.Status, "title": a.Title,
 		"audience_roles": []string(a.AudienceRoles), "required_roles": []string(a.RequiredRoles),
-		"cohort_ids": []string(a.CohortIDs), "course_ids": []string(a.CourseIDs),
 		"due_days": a.DueDays, "due_from": a.DueFrom, "has_quiz": a.Quiz != nil,
 		"current_revision_id": a.CurrentRevisionID, "ack_revision_id": a.AckRevisionID, "draft_revision_id": a.DraftRevisionID,
 	}
@@ -250,6 +250,26 @@ type Acknowledgment struct {
 type Quiz struct {
 	PassMarkPercent int        `json:"pass_mark_percent"`
 	Questions       []Question `json:"questions"`
+	// MaxAttemptsPerDay is how many attempts one person may make on one
+	// required revision within 24 hours; zero (quizzes set before the
+	// limit existed) means DefaultAttemptsPerDay.
+	MaxAttemptsPerDay int `json:"max_attempts_per_day,omitempty"`
+}
+
+// DefaultAttemptsPerDay is the attempts a person gets per 24 hours when the
+// quiz does not say otherwise: enough to retry after reading again, too few
+// to find the answers by trying every combination.
+const DefaultAttemptsPerDay = 3
+
+// AttemptWindow is the rolling period the attempt limit counts over.
+const AttemptWindow = 24 * time.Hour
+
+// AttemptsPerDay is the quiz's limit, with the default filled in.
+func (q *Quiz) AttemptsPerDay() int {
+	if q.MaxAttemptsPerDay <= 0 {
+		return DefaultAttemptsPerDay
+	}
+	return q.MaxAttemptsPerDay
 }
 
 // Question kinds.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -12,15 +13,33 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/ids"
 )
 
+// QuizOption adjusts a quiz being set.
+type QuizOption func(*Quiz)
+
+// MaxAttemptsPerDay limits each person to n attempts per required revision
+// within 24 hours (DefaultAttemptsPerDay without this option).
+func MaxAttemptsPerDay(n int) QuizOption {
+	return func(q *Quiz) { q.MaxAttemptsPerDay = n }
+}
+
 // SetQuiz gives an article a quiz, or replaces it. Attempts already made
 // stay as they were graded.
-func (s *Service) SetQuiz(ctx context.Context, v Viewer, orgID, id string, version int64, passMark int, questions []Question) (*Article, error) {
+func (s *Service) SetQuiz(ctx context.Context, v Viewer, orgID, id string, version int64, passMark int, questions []Question, opts ...QuizOption) (*Article, error) {
 	quiz, err := newQuiz(passMark, questions)
 	if err != nil {
 		return nil, err
 	}
+	for _, opt := range opts {
+		opt(quiz)
+	}
+	if n := quiz.MaxAttemptsPerDay; n < 0 || n > maxAttemptsPerDayLimit {
+		return nil, errs.Invalid("body.max_attempts_per_day", fmt.Sprintf("must be between 1 and %d", maxAttemptsPerDayLimit))
+	}
 	return s.changeQuiz(ctx, orgID, id, version, quiz)
 }
+
+// maxAttemptsPerDayLimit is the most attempts a day a quiz may allow.
+const maxAttemptsPerDayLimit = 20
 
 // DeleteQuiz removes an article's quiz: acknowledging no longer needs one.
 func (s *Service) DeleteQuiz(ctx context.Context, v Viewer, orgID, id string, version int64) (*Article, error) {
@@ -58,10 +77,17 @@ func (s *Service) Quiz(ctx context.Context, v Viewer, orgID, id string) (*Articl
 }
 
 // SubmitAttempt grades the viewer's answers to an article's quiz and keeps
-// the attempt, passed or not, for the revision currently required.
+// the attempt, passed or not, for the revision currently required. Each
+// person has the quiz's attempts per 24 hours on a revision; one more is a
+// *errs.RateLimitedError saying when the oldest of them stops counting.
 func (s *Service) SubmitAttempt(ctx context.Context, v Viewer, orgID, articleID string, answers []Answer) (*QuizAttempt, error) {
 	var out *QuizAttempt
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// The article stays locked until the attempt is written, so that
+		// two attempts sent at once cannot both pass the limit.
+		if _, err := s.store.LockArticle(ctx, tx, orgID, articleID); err != nil {
+			return err
+		}
 		a, err := s.readable(ctx, tx, v, orgID, articleID)
 		if err != nil {
 			return err
@@ -71,6 +97,9 @@ func (s *Service) SubmitAttempt(ctx context.Context, v Viewer, orgID, articleID 
 		}
 		if a.Status != StatusPublished {
 			return errs.Conflict("the quiz opens when the article is published")
+		}
+		if err := s.checkAttemptLimit(ctx, tx, a, v.UserID); err != nil {
+			return err
 		}
 		correct, err := grade(a.Quiz, answers)
 		if err != nil {
@@ -93,6 +122,23 @@ func (s *Service) SubmitAttempt(ctx context.Context, v Viewer, orgID, articleID 
 			"score_percent": {After: at.ScorePercent}, "passed": {After: at.Passed}})
 	})
 	return out, err
+}
+
+// checkAttemptLimit refuses an attempt beyond the quiz's attempts per 24
+// hours on the required revision.
+func (s *Service) checkAttemptLimit(ctx context.Context, db bun.IDB, a *Article, userID string) error {
+	now := s.Now()
+	times, err := s.store.AttemptTimesSince(ctx, db, a.OrgID, a.AckRevisionID, userID, now.Add(-AttemptWindow))
+	if err != nil {
+		return err
+	}
+	limit := a.Quiz.AttemptsPerDay()
+	if len(times) < limit {
+		return nil
+	}
+	// The attempt that frees a place is the one limit-th from the newest.
+	freed := times[len(times)-limit]
+	return &errs.RateLimitedError{RetryAfter: max(freed.Add(AttemptWindow).Sub(now), time.Second)}
 }
 
 // MyAttempts lists the viewer's attempts at an article's quiz.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -69,6 +70,16 @@ func (Store) AcknowledgmentsOf(ctx context.Context, db bun.IDB, orgID string, ac
 func (Store) InsertAttempt(ctx context.Context, db bun.IDB, a *QuizAttempt) error {
 	_, err := db.NewInsert().Model(a).Exec(ctx)
 	return err
+}
+
+// AttemptTimesSince returns when a person made their attempts on a required
+// revision after since, oldest first: what the attempt limit counts.
+func (Store) AttemptTimesSince(ctx context.Context, db bun.IDB, orgID, revisionID, userID string, since time.Time) ([]time.Time, error) {
+	var times []time.Time
+	err := db.NewSelect().TableExpr("kb_quiz_attempts").Column("created_at").
+		Where("org_id = ? AND revision_id = ? AND user_id = ? AND created_at > ?", orgID, revisionID, userID, since.UTC()).
+		OrderExpr("created_at ASC").Scan(ctx, &times)
+	return times, err
 }
 
 // Attempts lists a person's attempts at an article's quiz, newest first.

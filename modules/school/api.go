@@ -30,15 +30,17 @@ type IDPath struct {
 
 // Money is an amount in minor units (kopecks for RUB) with its currency;
 // never a float.
+// The range and the currency are checked by the service, the same way for
+// the API and the LMS's events.
 type Money struct {
-	Amount   int64  `json:"amount" minimum:"0" doc:"In minor units: kopecks for RUB."`
-	Currency string `json:"currency" pattern:"^[A-Z]{3}$" doc:"ISO 4217 code, e.g. RUB."`
+	Amount   int64  `json:"amount" doc:"In minor units (kopecks for RUB), from 0 to 10^12."`
+	Currency string `json:"currency" doc:"ISO 4217 code: the school's currency, e.g. RUB."`
 }
 
 // ExternalRef is the optional LMS identity of a record created through the API.
 type ExternalRef struct {
-	Source     *string `json:"source,omitempty" minLength:"1" maxLength:"50" doc:"System the record comes from, e.g. getcourse."`
-	ExternalID *string `json:"external_id,omitempty" minLength:"1" maxLength:"200" doc:"The record's id in that system; unique per source."`
+	Source     *string `json:"source,omitempty" doc:"System the record comes from, e.g. getcourse: one line, 1–50 characters. Required with external_id."`
+	ExternalID *string `json:"external_id,omitempty" doc:"The record's id in that system, unique per source: one line, 1–200 characters. Required with source."`
 }
 
 func (r ExternalRef) external() External { return External{Source: r.Source, ExternalID: r.ExternalID} }

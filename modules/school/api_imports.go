@@ -11,7 +11,7 @@ import (
 
 // ImportErrorDTO is one problem of one line of an import file.
 type ImportErrorDTO struct {
-	Location string `json:"location" doc:"lines[N].column, N being the line of the file (the header is line 1)."`
+	Location string `json:"location" doc:"rows[N].column, N being the line of the file (the header is line 1)."`
 	Message  string `json:"message"`
 }
 

@@ -137,12 +137,15 @@ func (k IdempotencyKey) external(ref ExternalRef) External {
 // --- students
 
 // StudentBody is a student as clients write it.
+// The content rules (length, email, phone, handle, date) are
+// StudentInput's validate tags, checked by the service exactly as for an
+// import line or an LMS event; the schema only describes them.
 type StudentBody struct {
-	FullName  string  `json:"full_name" minLength:"1" maxLength:"200"`
-	Email     *string `json:"email,omitempty" format:"email" maxLength:"254"`
-	Telegram  *string `json:"telegram,omitempty" pattern:"^@?[A-Za-z0-9_]{5,32}$" doc:"Telegram username."`
-	Phone     *string `json:"phone,omitempty" pattern:"^\\+?[0-9 ()-]{7,20}$"`
-	BirthDate *string `json:"birth_date,omitempty" maxLength:"10" doc:"YYYY-MM-DD."`
+	FullName  string  `json:"full_name" doc:"One line, 1–200 characters."`
+	Email     *string `json:"email,omitempty" doc:"An email address, at most 254 characters."`
+	Telegram  *string `json:"telegram,omitempty" doc:"Telegram handle: 5–32 letters, digits or underscores starting with a letter, with or without @."`
+	Phone     *string `json:"phone,omitempty" doc:"International format (E.164), spaces, dashes and brackets allowed: +7 (900) 123-45-67."`
+	BirthDate *string `json:"birth_date,omitempty" doc:"YYYY-MM-DD, not in the future, at most 120 years ago."`
 }
 
 func (b StudentBody) input(ext External) StudentInput {
@@ -268,10 +271,10 @@ type createEnrollmentInput struct {
 	Body struct {
 		StudentID  string     `json:"student_id" format:"uuid"`
 		CohortID   string     `json:"cohort_id" format:"uuid"`
-		Tariff     string     `json:"tariff,omitempty" maxLength:"100"`
+		Tariff     string     `json:"tariff,omitempty" doc:"One line, at most 100 characters."`
 		Status     string     `json:"status,omitempty" enum:"active,completed,dropped,refunded" default:"active"`
 		CuratorID  *string    `json:"curator_id,omitempty" format:"uuid"`
-		EnrolledAt *time.Time `json:"enrolled_at,omitempty"`
+		EnrolledAt *time.Time `json:"enrolled_at,omitempty" doc:"When it happened: from 2000-01-01 to now; default now."`
 		ExternalRef
 	}
 }
@@ -301,7 +304,7 @@ type updateEnrollmentInput struct {
 	IDPath
 	httpapi.IfMatch
 	Body struct {
-		Tariff *string `json:"tariff,omitempty" maxLength:"100"`
+		Tariff *string `json:"tariff,omitempty" doc:"One line, at most 100 characters."`
 		Status *string `json:"status,omitempty" enum:"active,completed,dropped,refunded"`
 	}
 }
@@ -462,7 +465,7 @@ type createOrderInput struct {
 		Amount           Money     `json:"amount"`
 		PaymentMethod    string    `json:"payment_method" enum:"card,instalment,bank_transfer,cash,other"`
 		InstalmentMonths int       `json:"instalment_months,omitempty" minimum:"0" maximum:"60"`
-		PaidAt           time.Time `json:"paid_at"`
+		PaidAt           time.Time `json:"paid_at" doc:"When it was paid: from 2000-01-01 to now."`
 		ExternalRef
 	}
 }
@@ -499,8 +502,8 @@ type createRefundInput struct {
 	IdempotencyKey
 	Body struct {
 		Amount     Money     `json:"amount"`
-		RefundedAt time.Time `json:"refunded_at"`
-		Reason     string    `json:"reason,omitempty" maxLength:"500"`
+		RefundedAt time.Time `json:"refunded_at" doc:"When the money was returned: not before the order was paid, nor after now."`
+		Reason     string    `json:"reason,omitempty" doc:"Free text, at most 500 characters."`
 		ExternalRef
 	}
 }

@@ -48,9 +48,18 @@ func (c *calendarCache) get(row *Calendar) (*bizcal.Calendar, error) {
 
 // CalendarInput is what creating or replacing a calendar takes.
 type CalendarInput struct {
-	Name      string
-	IsDefault bool
-	Spec      bizcal.Spec
+	Name      string      `json:"name" validate:"required,singleline,max=100"`
+	IsDefault bool        `json:"is_default"`
+	Spec      bizcal.Spec `json:"spec"` // checked by bizcal, which compiles it
+}
+
+// checkCalendar applies the calendar rules: the name's tags, then whether
+// bizcal can compile the specification.
+func (s *Service) checkCalendar(in CalendarInput) error {
+	if err := fromBody.check(s.Now(), in); err != nil {
+		return err
+	}
+	return checkSpec(in.Spec)
 }
 
 // checkSpec refuses a specification bizcal cannot compile, naming the
@@ -68,7 +77,7 @@ func checkSpec(spec bizcal.Spec) error {
 
 // CreateCalendar adds a calendar; the school's first calendar is its default.
 func (s *Service) CreateCalendar(ctx context.Context, orgID string, in CalendarInput) (*Calendar, error) {
-	if err := checkSpec(in.Spec); err != nil {
+	if err := s.checkCalendar(in); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -96,7 +105,7 @@ func (s *Service) CreateCalendar(ctx context.Context, orgID string, in CalendarI
 // it is still at version. The default calendar stays default: make another
 // one default instead.
 func (s *Service) ReplaceCalendar(ctx context.Context, orgID, id string, version int64, in CalendarInput) (*Calendar, error) {
-	if err := checkSpec(in.Spec); err != nil {
+	if err := s.checkCalendar(in); err != nil {
 		return nil, err
 	}
 	var out *Calendar

@@ -22,28 +22,28 @@ import (
 
 // NewCourse is what creating a course takes.
 type NewCourse struct {
-	Title       string
-	Description string
-	Modules     []NewModule
-	Source      *string
-	ExternalID  *string
+	Title       string      `json:"title" validate:"required,singleline,max=200"`
+	Description string      `json:"description" validate:"text,max=5000"`
+	Modules     []NewModule `json:"modules" validate:"dive"`
+	Source      *string     `json:"source" validate:"omitnil,required,singleline,max=50"`
+	ExternalID  *string     `json:"external_id" validate:"omitnil,required,singleline,max=200"`
 }
 
 // NewModule is one module of a course with its assignments, in order.
 type NewModule struct {
-	Title       string
-	Assignments []NewAssignment
+	Title       string          `json:"title" validate:"required,singleline,max=200"`
+	Assignments []NewAssignment `json:"assignments" validate:"dive"`
 }
 
 // NewAssignment is the homework of a module. A nil ReviewTargetMinutes
 // takes the default of its kind.
 type NewAssignment struct {
-	Title               string
-	Kind                string
-	ReviewTargetMinutes *int
-	Rubric              []Criterion
-	Source              *string
-	ExternalID          *string
+	Title               string      `json:"title" validate:"required,singleline,max=200"`
+	Kind                string      `json:"kind" validate:"oneof=regular final_project"`
+	ReviewTargetMinutes *int        `json:"review_target_minutes" validate:"omitnil,min=1,max=43200"`
+	Rubric              []Criterion `json:"rubric" validate:"dive"`
+	Source              *string     `json:"source" validate:"omitnil,required,singleline,max=50"`
+	ExternalID          *string     `json:"external_id" validate:"omitnil,required,singleline,max=200"`
 }
 
 // CourseDetail is a course with its modules in order, each with its
@@ -61,6 +61,9 @@ type ModuleDetail struct {
 
 // CreateCourse adds a course with its modules and their assignments.
 func (s *Service) CreateCourse(ctx context.Context, orgID string, in NewCourse) (*CourseDetail, error) {
+	if err := fromBody.check(s.Now(), in); err != nil {
+		return nil, err
+	}
 	if err := checkNewCourse(in); err != nil {
 		return nil, err
 	}
@@ -179,12 +182,17 @@ func (s *Service) ListCourses(ctx context.Context, orgID string, f CourseFilter)
 
 // CourseChanges are the course's own fields to change; nil stays as is.
 type CourseChanges struct {
-	Title, Description, Status *string
+	Title       *string `json:"title" validate:"omitnil,required,singleline,max=200"`
+	Description *string `json:"description" validate:"omitnil,text,max=5000"`
+	Status      *string `json:"status" validate:"omitnil,oneof=active archived"`
 }
 
 // UpdateCourse changes a course's title, description or status (archiving
 // it, or making it active again) if it is still at version.
 func (s *Service) UpdateCourse(ctx context.Context, orgID, id string, version int64, ch CourseChanges) (*CourseDetail, error) {
+	if err := fromBody.check(s.Now(), ch); err != nil {
+		return nil, err
+	}
 	return s.changeCourse(ctx, orgID, id, &version, func(ctx context.Context, tx bun.IDB, c *Course) (bool, error) {
 		before := *c
 		database.SetIf(&c.Title, ch.Title)
@@ -198,6 +206,9 @@ func (s *Service) UpdateCourse(ctx context.Context, orgID, id string, version in
 // checked when given: appending does not overwrite anything, so a client
 // may add a module without having read the latest course.
 func (s *Service) AddModule(ctx context.Context, orgID, courseID string, version *int64, in NewModule) (*CourseDetail, error) {
+	if err := fromBody.check(s.Now(), in); err != nil {
+		return nil, err
+	}
 	if err := checkNewModule("body", in, map[string]string{}); err != nil {
 		return nil, err
 	}
@@ -217,15 +228,18 @@ func (s *Service) AddModule(ctx context.Context, orgID, courseID string, version
 // AssignmentChanges are the fields of an assignment to change; nil stays as
 // is. A non-nil Rubric replaces the whole rubric (empty clears it).
 type AssignmentChanges struct {
-	Title               *string
-	ReviewTargetMinutes *int
-	Rubric              []Criterion
+	Title               *string     `json:"title" validate:"omitnil,required,singleline,max=200"`
+	ReviewTargetMinutes *int        `json:"review_target_minutes" validate:"omitnil,min=1,max=43200"`
+	Rubric              []Criterion `json:"rubric" validate:"dive"`
 }
 
 // UpdateAssignment changes an assignment of a course. The version is the
 // course's: every change inside a course bumps it, so that two people
 // editing one course notice each other.
 func (s *Service) UpdateAssignment(ctx context.Context, orgID, courseID, assignmentID string, version int64, ch AssignmentChanges) (*CourseDetail, error) {
+	if err := fromBody.check(s.Now(), ch); err != nil {
+		return nil, err
+	}
 	if ch.Rubric != nil {
 		if err := checkRubric("body.rubric", ch.Rubric); err != nil {
 			return nil, err
@@ -395,12 +409,20 @@ func asValidation(fields []errs.FieldError) error {
 // NewCohort is what creating a cohort takes. Dates are YYYY-MM-DD; an
 // empty status means planned.
 type NewCohort struct {
-	CourseID, Name, StartsOn, EndsOn, Status string
-	Source, ExternalID                       *string
+	CourseID   string  `json:"course_id" validate:"required,uuid"`
+	Name       string  `json:"name" validate:"required,singleline,max=200"`
+	StartsOn   string  `json:"starts_on" validate:"date"`
+	EndsOn     string  `json:"ends_on" validate:"date"`
+	Status     string  `json:"status" validate:"omitempty,oneof=planned active finished archived"`
+	Source     *string `json:"source" validate:"omitnil,required,singleline,max=50"`
+	ExternalID *string `json:"external_id" validate:"omitnil,required,singleline,max=200"`
 }
 
 // CreateCohort adds a run of a course.
 func (s *Service) CreateCohort(ctx context.Context, orgID string, in NewCohort) (*Cohort, error) {
+	if err := fromBody.check(s.Now(), in); err != nil {
+		return nil, err
+	}
 	if in.Status == "" {
 		in.Status = CohortPlanned
 	}
@@ -473,7 +495,10 @@ func (s *Service) ListCohorts(ctx context.Context, orgID string, f CohortFilter)
 // CohortChanges are the cohort fields to change; nil stays as is. A cohort
 // stays with its course: its enrollments belong to that course.
 type CohortChanges struct {
-	Name, StartsOn, EndsOn, Status *string
+	Name     *string `json:"name" validate:"omitnil,required,singleline,max=200"`
+	StartsOn *string `json:"starts_on" validate:"omitnil,date"`
+	EndsOn   *string `json:"ends_on" validate:"omitnil,date"`
+	Status   *string `json:"status" validate:"omitnil,oneof=planned active finished archived"`
 }
 
 // apply sets the given fields on c.
@@ -486,6 +511,9 @@ func (ch CohortChanges) apply(c *Cohort) {
 
 // UpdateCohort changes a cohort if it is still at version.
 func (s *Service) UpdateCohort(ctx context.Context, orgID, id string, version int64, ch CohortChanges) (*Cohort, error) {
+	if err := fromBody.check(s.Now(), ch); err != nil {
+		return nil, err
+	}
 	var out *Cohort
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before, after, err := database.Optimistic[Cohort, *Cohort]{
@@ -511,16 +539,27 @@ func (s *Service) UpdateCohort(ctx context.Context, orgID, id string, version in
 // NewProduct is what creating a product takes. CourseID is required for
 // kind course; an empty status means active.
 type NewProduct struct {
-	Kind, Title        string
-	CourseID           *string
-	PriceAmount        int64
-	Currency           string
-	Status             string
-	Source, ExternalID *string
+	Kind        string  `json:"kind" validate:"oneof=course consultation mentoring club_subscription"`
+	Title       string  `json:"title" validate:"required,singleline,max=200"`
+	CourseID    *string `json:"course_id" validate:"omitnil,uuid"`
+	PriceAmount int64   `json:"price_amount" validate:"money"`
+	Currency    string  `json:"currency" validate:"iso4217"`
+	Status      string  `json:"status" validate:"omitempty,oneof=active archived"`
+	Source      *string `json:"source" validate:"omitnil,required,singleline,max=50"`
+	ExternalID  *string `json:"external_id" validate:"omitnil,required,singleline,max=200"`
 }
+
+// priceFromBody names a product's price fields as the API nests them.
+var priceFromBody = fromBody.renamed(map[string]string{"price_amount": "price.amount", "currency": "price.currency"})
 
 // CreateProduct adds something the school sells.
 func (s *Service) CreateProduct(ctx context.Context, orgID string, in NewProduct) (*Product, error) {
+	if err := priceFromBody.check(s.Now(), in); err != nil {
+		return nil, err
+	}
+	if err := s.checkCurrency(ctx, orgID, in.Currency, priceFromBody.at("currency")); err != nil {
+		return nil, err
+	}
 	if in.Status == "" {
 		in.Status = StatusActive
 	}
@@ -566,10 +605,10 @@ func (s *Service) ListProducts(ctx context.Context, orgID string, f ProductFilte
 // price is list data: what students paid is kept on their orders, so a new
 // price changes no order.
 type ProductChanges struct {
-	Title       *string
-	PriceAmount *int64
-	Currency    *string
-	Status      *string
+	Title       *string `json:"title" validate:"omitnil,required,singleline,max=200"`
+	PriceAmount *int64  `json:"price_amount" validate:"omitnil,money"`
+	Currency    *string `json:"currency" validate:"omitnil,iso4217"`
+	Status      *string `json:"status" validate:"omitnil,oneof=active archived"`
 }
 
 // apply sets the given fields on p.
@@ -582,6 +621,14 @@ func (ch ProductChanges) apply(p *Product) {
 
 // UpdateProduct changes a product if it is still at version.
 func (s *Service) UpdateProduct(ctx context.Context, orgID, id string, version int64, ch ProductChanges) (*Product, error) {
+	if err := priceFromBody.check(s.Now(), ch); err != nil {
+		return nil, err
+	}
+	if ch.Currency != nil {
+		if err := s.checkCurrency(ctx, orgID, *ch.Currency, priceFromBody.at("currency")); err != nil {
+			return nil, err
+		}
+	}
 	var out *Product
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before, after, err := database.Optimistic[Product, *Product]{

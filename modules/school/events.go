@@ -11,6 +11,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/events"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // DefaultSource names records that arrive from the LMS without a source.
@@ -58,19 +59,15 @@ func (s *Service) handleStudentUpserted(ctx context.Context, tx bun.IDB, ev even
 	if err := events.Required("external_id", d.ExternalID, "full_name", d.FullName); err != nil {
 		return err
 	}
-	if err := checkBirthDate(d.BirthDate, "data.birth_date", s.Now()); err != nil {
-		return err
-	}
 	in := StudentInput{FullName: d.FullName, Email: d.Email, Telegram: d.Telegram, Phone: d.Phone, BirthDate: d.BirthDate,
 		External: ext(sourceOr(d.Source), d.ExternalID)}
+	if err := s.checkStudent(in, fromEvent); err != nil {
+		return err
+	}
 	existing, err := s.store.StudentByExternalID(ctx, tx, ev.OrgID, *in.Source, d.ExternalID)
 	switch {
 	case errors.Is(err, errs.ErrNotFound):
-		st, err := s.newStudent(ev.OrgID, in, "data.")
-		if err != nil {
-			return err
-		}
-		return s.insertStudent(ctx, tx, st)
+		return s.insertStudent(ctx, tx, s.newStudent(ev.OrgID, in))
 	case err != nil:
 		return err
 	case existing.ErasedAt != nil:
@@ -101,8 +98,8 @@ func (s *Service) handleEnrollmentUpserted(ctx context.Context, tx bun.IDB, ev e
 	if err := events.Required("external_id", d.ExternalID, "student_external_id", d.StudentExternalID, "cohort_external_id", d.CohortExternalID); err != nil {
 		return err
 	}
-	if d.Status != nil && !oneOf(*d.Status, EnrollmentActive, EnrollmentCompleted, EnrollmentDropped, EnrollmentRefunded) {
-		return errs.Invalid("data.status", "must be active, completed, dropped or refunded")
+	if err := fromEvent.check(s.Now(), enrollmentFields{Tariff: d.Tariff, Status: d.Status}); err != nil {
+		return err
 	}
 	src := sourceOr(d.Source)
 	st, err := s.store.StudentByExternalID(ctx, tx, ev.OrgID, src, d.StudentExternalID)
@@ -113,7 +110,7 @@ func (s *Service) handleEnrollmentUpserted(ctx context.Context, tx bun.IDB, ev e
 	if err != nil {
 		return unknownRef(err, "data.cohort_external_id", "no cohort with this external id")
 	}
-	curatorID, err := s.curatorByEmail(ctx, ev.OrgID, d.CuratorEmail)
+	curatorID, err := s.curatorByEmail(ctx, ev.OrgID, d.CuratorEmail, fromEvent)
 	if err != nil {
 		return err
 	}
@@ -124,7 +121,7 @@ func (s *Service) handleEnrollmentUpserted(ctx context.Context, tx bun.IDB, ev e
 		if in.EnrolledAt == nil {
 			in.EnrolledAt = &ev.OccurredAt
 		}
-		_, err = s.createEnrollment(ctx, tx, ev.OrgID, in, "data.")
+		_, err = s.createEnrollment(ctx, tx, ev.OrgID, in, fromEvent)
 		return err
 	}
 	if err != nil {
@@ -143,13 +140,16 @@ func (s *Service) handleEnrollmentUpserted(ctx context.Context, tx bun.IDB, ev e
 
 // curatorByEmail finds the active curator with the email; an empty or absent
 // email means none.
-func (s *Service) curatorByEmail(ctx context.Context, orgID string, email *string) (*string, error) {
+func (s *Service) curatorByEmail(ctx context.Context, orgID string, email *string, from origin) (*string, error) {
 	if email == nil || strings.TrimSpace(*email) == "" {
 		return nil, nil
 	}
-	id, err := s.people.CuratorIDByEmail(ctx, orgID, *email)
+	if !validate.IsSingleLine(*email) || len(*email) > 254 {
+		return nil, errs.Invalid(from.at("curator_email"), "no active curator of this school has this email")
+	}
+	id, err := s.identity.CuratorIDByEmail(ctx, orgID, *email)
 	if errors.Is(err, errs.ErrNotFound) {
-		return nil, errs.Invalid("data.curator_email", "no active curator of this school has this email")
+		return nil, errs.Invalid(from.at("curator_email"), "no active curator of this school has this email")
 	}
 	if err != nil {
 		return nil, err
@@ -180,12 +180,6 @@ func (s *Service) handleOrderPaid(ctx context.Context, tx bun.IDB, ev events.Inb
 	if err := events.Required("external_id", d.ExternalID, "student_external_id", d.StudentExternalID, "currency", d.Currency, "payment_method", d.PaymentMethod); err != nil {
 		return err
 	}
-	if !oneOf(d.PaymentMethod, "card", "instalment", "bank_transfer", "cash", "other") {
-		return errs.Invalid("data.payment_method", "must be card, instalment, bank_transfer, cash or other")
-	}
-	if len(d.Currency) != 3 || strings.ToUpper(d.Currency) != d.Currency {
-		return errs.Invalid("data.currency", "must be an ISO 4217 code such as RUB")
-	}
 	src := sourceOr(d.Source)
 	in := OrderInput{Amount: d.Amount, Currency: d.Currency, PaymentMethod: d.PaymentMethod, InstalmentMonths: d.InstalmentMonths,
 		PaidAt: ev.OccurredAt, External: ext(src, d.ExternalID)}
@@ -211,7 +205,7 @@ func (s *Service) handleOrderPaid(ctx context.Context, tx bun.IDB, ev events.Inb
 		}
 		in.CohortID = &c.ID
 	}
-	_, _, err = s.recordOrder(ctx, tx, ev.OrgID, in, "data.")
+	_, _, err = s.recordOrder(ctx, tx, ev.OrgID, in, fromEvent)
 	return err
 }
 
@@ -243,7 +237,7 @@ func (s *Service) handleOrderRefunded(ctx context.Context, tx bun.IDB, ev events
 	if d.RefundedAt != nil {
 		in.RefundedAt = *d.RefundedAt
 	}
-	_, _, err = s.recordRefund(ctx, tx, ev.OrgID, o.ID, in, "data.")
+	_, _, err = s.recordRefund(ctx, tx, ev.OrgID, o.ID, in, fromEvent)
 	return err
 }
 

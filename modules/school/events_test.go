@@ -67,24 +67,28 @@ func TestSchoolEventsThroughTheInboxTakeEffectOnce(t *testing.T) {
 	})
 }
 
+// applyEvent runs the school's handler of kind straight, past the inbox,
+// and commits what it did unless it refused the event.
+func applyEvent(t *testing.T, s *apptest.Server, orgID, kind string, data map[string]any) error {
+	t.Helper()
+	raw, _ := json.Marshal(data)
+	tx, err := s.DB.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Services.School.EventHandlers()[kind](s.Ctx(), tx, events.Inbound{OrgID: orgID, EventID: ids.New(), Type: kind, OccurredAt: apptest.Start, Data: raw})
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 func TestSchoolEventHandlers(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		alpha := s.NewSchool("alpha")
 		newCohort(t, s, alpha.Org.ID, "flow-7")
-		handlers := s.Services.School.EventHandlers()
-		apply := func(kind string, data map[string]any) error {
-			raw, _ := json.Marshal(data)
-			tx, err := s.DB.BeginTx(context.Background(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = handlers[kind](s.Ctx(), tx, events.Inbound{OrgID: alpha.Org.ID, EventID: ids.New(), Type: kind, OccurredAt: apptest.Start, Data: raw})
-			if err != nil {
-				_ = tx.Rollback()
-				return err
-			}
-			return tx.Commit()
-		}
+		apply := func(kind string, data map[string]any) error { return applyEvent(t, s, alpha.Org.ID, kind, data) }
 		must := func(err error) {
 			t.Helper()
 			if err != nil {

@@ -23,7 +23,7 @@ func ifMatch(v int) apptest.Option { return apptest.Header("If-Match", fmt.Sprin
 
 // newCohort inserts a course and a cohort straight into the database: these
 // tests are about people, not the catalog.
-func newCohort(t *testing.T, s *apptest.Server, orgID, externalID string) string {
+func newCohort(t testing.TB, s *apptest.Server, orgID, externalID string) string {
 	t.Helper()
 	now := apptest.Start
 	course := &school.Course{ID: ids.New(), OrgID: orgID, Title: "Психология отношений", Status: "active", CreatedAt: now, UpdatedAt: now, Version: 1}

@@ -7,13 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
+	"regexp"
 	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // ImportColumns are the columns a student import understands; full_name is
@@ -31,7 +33,7 @@ type ImportReport struct {
 	StudentsCreated    int
 	StudentsUpdated    int
 	EnrollmentsCreated int
-	Errors             []errs.FieldError // locations as lines[N].column, N the file's line number
+	Errors             []errs.FieldError // locations as rows[N].column, N the file's line number
 }
 
 // ImportStudents reads a CSV of students (and enrollments). Every line is
@@ -81,12 +83,12 @@ func readCSV(data []byte) ([]csvRow, map[string]int, error) {
 	for i, name := range first {
 		name = strings.ToLower(strings.TrimSpace(name))
 		if !oneOf(name, ImportColumns...) {
-			return nil, nil, errs.Invalid(fmt.Sprintf("lines[1].%s", name), "unknown column; known: "+strings.Join(ImportColumns, ", "))
+			return nil, nil, errs.Invalid(fmt.Sprintf("rows[1].%s", columnName(name, i)), "unknown column; known: "+strings.Join(ImportColumns, ", "))
 		}
 		header[name] = i
 	}
 	if _, ok := header["full_name"]; !ok {
-		return nil, nil, errs.Invalid("lines[1]", "the full_name column is required")
+		return nil, nil, errs.Invalid("rows[1]", "the full_name column is required")
 	}
 	var rows []csvRow
 	for {
@@ -96,7 +98,7 @@ func readCSV(data []byte) ([]csvRow, map[string]int, error) {
 		}
 		var parseErr *csv.ParseError
 		if errors.As(err, &parseErr) {
-			return nil, nil, errs.Invalid(fmt.Sprintf("lines[%d]", parseErr.StartLine), "malformed CSV: "+parseErr.Err.Error())
+			return nil, nil, errs.Invalid(fmt.Sprintf("rows[%d]", parseErr.StartLine), "malformed CSV: "+parseErr.Err.Error())
 		}
 		if err != nil {
 			return nil, nil, err
@@ -110,6 +112,18 @@ func readCSV(data []byte) ([]csvRow, map[string]int, error) {
 	return rows, header, nil
 }
 
+// columnName is how an unknown column is named in the report: by its header
+// when that is a plain word, else by its position, so that the report never
+// carries what the file held.
+func columnName(header string, index int) string {
+	if plainColumn.MatchString(header) {
+		return header
+	}
+	return fmt.Sprintf("column_%d", index+1)
+}
+
+var plainColumn = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
+
 // importRow applies one line inside a savepoint, so that a failing line
 // leaves the transaction usable for checking the following ones.
 func (s *Service) importRow(ctx context.Context, tx bun.Tx, orgID string, header map[string]int, row csvRow, report *ImportReport) error {
@@ -121,10 +135,10 @@ func (s *Service) importRow(ctx context.Context, tx bun.Tx, orgID string, header
 		v := strings.TrimSpace(row.values[i])
 		return &v
 	}
-	at := fmt.Sprintf("lines[%d].", row.line)
+	from := fromRow(row.line)
 	var counted ImportReport
 	err := tx.RunInTx(ctx, nil, func(ctx context.Context, sp bun.Tx) error {
-		studentID, created, err := s.importStudent(ctx, sp, orgID, get, at)
+		studentID, created, err := s.importStudent(ctx, sp, orgID, get, from)
 		if err != nil {
 			return err
 		}
@@ -133,7 +147,7 @@ func (s *Service) importRow(ctx context.Context, tx bun.Tx, orgID string, header
 		} else {
 			counted.StudentsUpdated++
 		}
-		enrolled, err := s.importEnrollment(ctx, sp, orgID, studentID, get, at)
+		enrolled, err := s.importEnrollment(ctx, sp, orgID, studentID, get, from)
 		if enrolled {
 			counted.EnrollmentsCreated++
 		}
@@ -149,28 +163,27 @@ func (s *Service) importRow(ctx context.Context, tx bun.Tx, orgID string, header
 	case errors.As(err, &invalid):
 		report.Errors = append(report.Errors, invalid.Fields...)
 	case conflict:
-		report.Errors = append(report.Errors, errs.FieldError{Location: at + "external_id", Message: errs.Message(err)})
+		report.Errors = append(report.Errors, errs.FieldError{Location: from.at("external_id"), Message: errs.Message(err)})
 	default:
 		return err
 	}
 	return nil
 }
 
-func (s *Service) importStudent(ctx context.Context, tx bun.IDB, orgID string, get func(string) *string, at string) (string, bool, error) {
-	name := get("full_name")
-	if name == nil {
-		return "", false, errs.Invalid(at+"full_name", "is required")
-	}
-	if email := get("email"); email != nil {
-		if _, err := mail.ParseAddress(*email); err != nil {
-			return "", false, errs.Invalid(at+"email", "is not an email address")
-		}
-	}
-	in := StudentInput{FullName: *name, Email: get("email"), Telegram: get("telegram"), Phone: get("phone"), BirthDate: get("birth_date")}
+// importStudent creates the line's student or, when its external id is
+// known, updates that student; it answers the student's id and whether it
+// was created. The line is checked by the same rules as the API's.
+func (s *Service) importStudent(ctx context.Context, tx bun.IDB, orgID string, get func(string) *string, from origin) (string, bool, error) {
+	in := StudentInput{FullName: deref(get("full_name")), Email: get("email"), Telegram: get("telegram"), Phone: get("phone"), BirthDate: get("birth_date")}
 	if ext := get("external_id"); ext != nil {
 		src := sourceOr(deref(get("source")))
 		in.External = External{Source: &src, ExternalID: ext}
-		existing, err := s.store.StudentByExternalID(ctx, tx, orgID, src, *ext)
+	}
+	if err := s.checkStudent(in, from); err != nil {
+		return "", false, err
+	}
+	if in.ExternalID != nil {
+		existing, err := s.store.StudentByExternalID(ctx, tx, orgID, *in.Source, *in.ExternalID)
 		if err == nil {
 			_, err = s.applyStudent(ctx, tx, database.Loaded(existing), existing.Version, in)
 			return existing.ID, false, err
@@ -179,19 +192,26 @@ func (s *Service) importStudent(ctx context.Context, tx bun.IDB, orgID string, g
 			return "", false, err
 		}
 	}
-	st, err := s.newStudent(orgID, in, at)
-	if err != nil {
-		return "", false, err
-	}
+	st := s.newStudent(orgID, in)
 	return st.ID, true, s.insertStudent(ctx, tx, st)
 }
 
-func (s *Service) importEnrollment(ctx context.Context, tx bun.IDB, orgID, studentID string, get func(string) *string, at string) (bool, error) {
+// importEnrollment enrolls the line's student in the line's cohort, once.
+func (s *Service) importEnrollment(ctx context.Context, tx bun.IDB, orgID, studentID string, get func(string) *string, from origin) (bool, error) {
 	cohortID := get("cohort_id")
+	if cohortID != nil && !ids.Valid(*cohortID) {
+		return false, errs.Invalid(from.at("cohort_id"), "must be a UUID")
+	}
 	if ext := get("cohort_external_id"); ext != nil && cohortID == nil {
-		c, err := s.store.CohortByExternalID(ctx, tx, orgID, sourceOr(deref(get("source"))), *ext)
+		src := sourceOr(deref(get("source")))
+		for _, f := range [][2]string{{"source", src}, {"cohort_external_id", *ext}} {
+			if !validate.IsSingleLine(f[1]) {
+				return false, errs.Invalid(from.at(f[0]), "must be valid UTF-8 without control characters")
+			}
+		}
+		c, err := s.store.CohortByExternalID(ctx, tx, orgID, src, *ext)
 		if err != nil {
-			return false, unknownRef(err, at+"cohort_external_id", "no cohort with this external id")
+			return false, unknownRef(err, from.at("cohort_external_id"), "no cohort with this external id")
 		}
 		cohortID = &c.ID
 	}
@@ -202,14 +222,10 @@ func (s *Service) importEnrollment(ctx context.Context, tx bun.IDB, orgID, stude
 	if err != nil || len(existing) > 0 {
 		return false, err
 	}
-	curatorID, err := s.curatorByEmail(ctx, orgID, get("curator_email"))
+	curatorID, err := s.curatorByEmail(ctx, orgID, get("curator_email"), from)
 	if err != nil {
-		var invalid *errs.ValidationError
-		if errors.As(err, &invalid) {
-			return false, errs.Invalid(at+"curator_email", invalid.Fields[0].Message)
-		}
 		return false, err
 	}
-	_, err = s.createEnrollment(ctx, tx, orgID, EnrollmentInput{StudentID: studentID, CohortID: *cohortID, Tariff: deref(get("tariff")), CuratorID: curatorID}, at)
+	_, err = s.createEnrollment(ctx, tx, orgID, EnrollmentInput{StudentID: studentID, CohortID: *cohortID, Tariff: deref(get("tariff")), CuratorID: curatorID}, from)
 	return err == nil, err
 }

@@ -41,7 +41,7 @@ func TestImportStudentsFromCSV(t *testing.T) {
 
 		var r importReport
 		postCSV(s, alpha.Path("/students/import?dry_run=true"), bad, admin).Expect(200).Decode(&r)
-		want := map[string]bool{"lines[5].email": true, "lines[6].full_name": true, "lines[7].cohort_external_id": true, "lines[8].curator_email": true}
+		want := map[string]bool{"rows[5].email": true, "rows[6].full_name": true, "rows[7].cohort_external_id": true, "rows[8].curator_email": true}
 		if !r.DryRun || r.Applied || r.Rows != 7 || len(r.Errors) != len(want) {
 			t.Fatalf("dry-run report %+v", r)
 		}
@@ -77,7 +77,7 @@ func TestImportStudentsFromCSV(t *testing.T) {
 			t.Fatalf("second import %+v", r)
 		}
 
-		postCSV(s, alpha.Path("/students/import"), "name,email\nX,x@example.ru\n", admin).ExpectProblem(422, "lines[1].name")
+		postCSV(s, alpha.Path("/students/import"), "name,email\nX,x@example.ru\n", admin).ExpectProblem(422, "rows[1].name")
 		postCSV(s, alpha.Path("/students/import"), "full_name\n\"unterminated\n", admin).ExpectProblem(422)
 		postCSV(s, alpha.Path("/students/import"), good, alpha.People["curator"]).ExpectProblem(403)
 	})

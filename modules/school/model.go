@@ -47,10 +47,11 @@ const (
 	FinalProjectReviewTarget = 72 * 60
 )
 
-// External names a record in the school's LMS or CRM.
+// External names a record in the school's LMS or CRM. The validate tags are
+// the rules of every input that carries one.
 type External struct {
-	Source     *string `bun:"source" json:"source"`
-	ExternalID *string `bun:"external_id" json:"external_id"`
+	Source     *string `bun:"source" json:"source" validate:"omitnil,required,singleline,max=50"`
+	ExternalID *string `bun:"external_id" json:"external_id" validate:"omitnil,required,singleline,max=200"`
 }
 
 // Course is a programme the school sells.
@@ -87,9 +88,9 @@ type CourseModule struct {
 
 // Criterion is one line of an assignment's rubric.
 type Criterion struct {
-	Key       string `json:"key"`
-	Title     string `json:"title"`
-	MaxPoints int    `json:"max_points"`
+	Key       string `json:"key" validate:"required,max=64,singleline"`
+	Title     string `json:"title" validate:"required,singleline,max=200"`
+	MaxPoints int    `json:"max_points" validate:"min=1,max=1000"`
 	Required  bool   `json:"required"`
 }
 

@@ -19,24 +19,37 @@ import (
 
 // --- students
 
-// StudentInput is what creating or changing a student takes; nil contact
-// fields are absent.
+// StudentInput is what creating or changing a student takes, from the API,
+// an import line or a student.upserted event alike; nil contact fields are
+// absent. The validate tags are the rules of every entry point.
 type StudentInput struct {
-	FullName  string
-	Email     *string
-	Telegram  *string
-	Phone     *string
-	BirthDate *string
+	FullName  string  `json:"full_name" validate:"required,singleline,max=200"`
+	Email     *string `json:"email" validate:"omitnil,max=254,email"`
+	Telegram  *string `json:"telegram" validate:"omitnil,telegram"`
+	Phone     *string `json:"phone" validate:"omitnil,phone"`
+	BirthDate *string `json:"birth_date" validate:"omitnil,date"`
 	External
 }
 
+// checkStudent applies the student rules to in, naming refused fields
+// where in came from.
+func (s *Service) checkStudent(in StudentInput, from origin) error {
+	now := s.Now()
+	if err := from.check(now, in); err != nil {
+		return err
+	}
+	return allOf(asValidation(from.externalPair(in.External)), checkBirthDate(in.BirthDate, from.at("birth_date"), now))
+}
+
+// checkBirthDate refuses a birth date in the future or more than 120 years
+// ago; its format is a validate tag of StudentInput.
 func checkBirthDate(d *string, location string, today time.Time) error {
 	if d == nil {
 		return nil
 	}
 	born, err := time.Parse(time.DateOnly, *d)
 	if err != nil {
-		return errs.Invalid(location, "must be a date as YYYY-MM-DD")
+		return errs.Invalid(location, "must be a date such as 2026-03-02")
 	}
 	if born.After(today) || born.Before(today.AddDate(-120, 0, 0)) {
 		return errs.Invalid(location, "must be a real birth date")
@@ -46,22 +59,20 @@ func checkBirthDate(d *string, location string, today time.Time) error {
 
 // CreateStudent adds a student.
 func (s *Service) CreateStudent(ctx context.Context, orgID string, in StudentInput) (*Student, error) {
-	st, err := s.newStudent(orgID, in, "body.")
-	if err != nil {
+	if err := s.checkStudent(in, fromBody); err != nil {
 		return nil, err
 	}
+	st := s.newStudent(orgID, in)
 	return st, s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return s.insertStudent(ctx, tx, st)
 	})
 }
 
-func (s *Service) newStudent(orgID string, in StudentInput, at string) (*Student, error) {
+// newStudent builds the row of a checked input.
+func (s *Service) newStudent(orgID string, in StudentInput) *Student {
 	now := s.Now()
-	if err := checkBirthDate(in.BirthDate, at+"birth_date", now); err != nil {
-		return nil, err
-	}
 	return &Student{ID: ids.New(), OrgID: orgID, FullName: in.FullName, NameKey: FoldName(in.FullName), Email: in.Email, Telegram: in.Telegram,
-		Phone: in.Phone, BirthDate: in.BirthDate, External: in.External, CreatedAt: now, UpdatedAt: now, Version: 1}, nil
+		Phone: in.Phone, BirthDate: in.BirthDate, External: in.External, CreatedAt: now, UpdatedAt: now, Version: 1}
 }
 
 func (s *Service) insertStudent(ctx context.Context, tx bun.IDB, st *Student) error {
@@ -76,15 +87,19 @@ func (s *Service) Student(ctx context.Context, orgID, id string) (*Student, erro
 	return s.store.Student(ctx, s.DB, orgID, id)
 }
 
-// ListStudents returns a page of students.
+// ListStudents returns a page of students. The name filter follows the
+// rules of a name, so that no control character reaches the query.
 func (s *Service) ListStudents(ctx context.Context, orgID string, f StudentFilter) ([]Student, error) {
+	if err := fromQuery.check(s.Now(), f); err != nil {
+		return nil, err
+	}
 	return s.store.ListStudents(ctx, s.DB, orgID, f)
 }
 
 // UpdateStudent changes a student if still at version. Erased students
 // cannot be changed.
 func (s *Service) UpdateStudent(ctx context.Context, orgID, id string, version int64, in StudentInput) (*Student, error) {
-	if err := checkBirthDate(in.BirthDate, "body.birth_date", s.Now()); err != nil {
+	if err := s.checkStudent(in, fromBody); err != nil {
 		return nil, err
 	}
 	var out *Student
@@ -152,15 +167,24 @@ func (s *Service) MaySeeContacts(ctx context.Context, orgID, studentID string) (
 
 // --- enrollments
 
-// EnrollmentInput is what creating an enrollment takes.
+// EnrollmentInput is what creating an enrollment takes, from the API, an
+// import line or an enrollment.upserted event alike.
 type EnrollmentInput struct {
-	StudentID  string
-	CohortID   string
-	Tariff     string
-	Status     string
-	CuratorID  *string
-	EnrolledAt *time.Time
+	StudentID  string     `json:"student_id" validate:"required,uuid"`
+	CohortID   string     `json:"cohort_id" validate:"required,uuid"`
+	Tariff     string     `json:"tariff" validate:"singleline,max=100"`
+	Status     string     `json:"status" validate:"omitempty,oneof=active completed dropped refunded"`
+	CuratorID  *string    `json:"curator_id" validate:"omitnil,uuid"`
+	EnrolledAt *time.Time `json:"enrolled_at" validate:"omitnil,fact"`
 	External
+}
+
+// checkEnrollment applies the enrollment rules that need no database.
+func (s *Service) checkEnrollment(in EnrollmentInput, from origin) error {
+	if err := from.check(s.Now(), in); err != nil {
+		return err
+	}
+	return asValidation(from.externalPair(in.External))
 }
 
 // CreateEnrollment puts a student in a cohort, with a curator when given.
@@ -168,20 +192,23 @@ func (s *Service) CreateEnrollment(ctx context.Context, orgID string, in Enrollm
 	var out *Enrollment
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		out, err = s.createEnrollment(ctx, tx, orgID, in, "body.")
+		out, err = s.createEnrollment(ctx, tx, orgID, in, fromBody)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) createEnrollment(ctx context.Context, tx bun.IDB, orgID string, in EnrollmentInput, at string) (*Enrollment, error) {
+func (s *Service) createEnrollment(ctx context.Context, tx bun.IDB, orgID string, in EnrollmentInput, from origin) (*Enrollment, error) {
+	if err := s.checkEnrollment(in, from); err != nil {
+		return nil, err
+	}
 	if _, err := s.store.Student(ctx, tx, orgID, in.StudentID); err != nil {
-		return nil, unknownRef(err, at+"student_id", "unknown student")
+		return nil, unknownRef(err, from.at("student_id"), "unknown student")
 	}
 	if _, err := s.store.Cohort(ctx, tx, orgID, in.CohortID); err != nil {
-		return nil, unknownRef(err, at+"cohort_id", "unknown cohort")
+		return nil, unknownRef(err, from.at("cohort_id"), "unknown cohort")
 	}
-	if err := s.checkCurator(ctx, orgID, in.CuratorID, at+"curator_id"); err != nil {
+	if err := s.checkCurator(ctx, orgID, in.CuratorID, from.at("curator_id")); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -217,7 +244,7 @@ func (s *Service) checkCurator(ctx context.Context, orgID string, curatorID *str
 	if curatorID == nil {
 		return nil
 	}
-	ok, err := s.people.IsActiveCurator(ctx, orgID, *curatorID)
+	ok, err := s.identity.IsActiveCurator(ctx, orgID, *curatorID)
 	if err != nil {
 		return err
 	}
@@ -257,8 +284,18 @@ func (s *Service) CuratorHistory(ctx context.Context, orgID, enrollmentID string
 	return s.store.CuratorHistory(ctx, s.DB, orgID, enrollmentID)
 }
 
+// enrollmentFields are the fields of an enrollment that change after it is
+// made; nil stays as is. The rules are EnrollmentInput's.
+type enrollmentFields struct {
+	Tariff *string `json:"tariff" validate:"omitnil,singleline,max=100"`
+	Status *string `json:"status" validate:"omitnil,oneof=active completed dropped refunded"`
+}
+
 // UpdateEnrollment changes an enrollment's tariff or status if still at version.
 func (s *Service) UpdateEnrollment(ctx context.Context, orgID, id string, version int64, tariff, status *string) (*Enrollment, error) {
+	if err := fromBody.check(s.Now(), enrollmentFields{Tariff: tariff, Status: status}); err != nil {
+		return nil, err
+	}
 	return s.changeEnrollment(ctx, orgID, id, version, func(e *Enrollment) string {
 		database.SetIf(&e.Tariff, tariff)
 		database.SetIf(&e.Status, status)
@@ -375,7 +412,7 @@ func (s *Service) AssignCurators(ctx context.Context, orgID, cohortID string, cu
 
 // curatorPool returns the curators to balance over, sorted for stable ties.
 func (s *Service) curatorPool(ctx context.Context, orgID string, only []string) ([]string, error) {
-	active, err := s.people.ActiveCurators(ctx, orgID)
+	active, err := s.identity.ActiveCurators(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -414,18 +451,43 @@ func leastLoaded(pool []string, loads map[string]int) string {
 
 // --- orders
 
-// OrderInput is a paid order to record.
+// OrderInput is a paid order to record, from the API or an order.paid
+// event alike. Amounts are minor units in the school's currency.
 type OrderInput struct {
-	StudentID        string
-	ProductID        *string
-	CohortID         *string
-	Amount           int64
-	Currency         string
-	PaymentMethod    string
-	InstalmentMonths int
-	PaidAt           time.Time
+	StudentID        string    `json:"student_id" validate:"required,uuid"`
+	ProductID        *string   `json:"product_id" validate:"omitnil,uuid"`
+	CohortID         *string   `json:"cohort_id" validate:"omitnil,uuid"`
+	Amount           int64     `json:"amount" validate:"money"`
+	Currency         string    `json:"currency" validate:"iso4217"`
+	PaymentMethod    string    `json:"payment_method" validate:"oneof=card instalment bank_transfer cash other"`
+	InstalmentMonths int       `json:"instalment_months" validate:"min=0,max=60"`
+	PaidAt           time.Time `json:"paid_at" validate:"fact"`
 	External
 }
+
+// checkOrder applies the order rules that need no other record: the tags,
+// the pair of source and external id, a positive amount in the school's
+// currency and the months of an instalment plan.
+func (s *Service) checkOrder(ctx context.Context, orgID string, in OrderInput, from origin) error {
+	if err := from.check(s.Now(), in); err != nil {
+		return err
+	}
+	fields := from.externalPair(in.External)
+	if in.Amount <= 0 {
+		fields = append(fields, errs.FieldError{Location: from.at("amount"), Message: "must be positive, in minor units (kopecks)"})
+	}
+	if in.PaymentMethod != "instalment" && in.InstalmentMonths != 0 {
+		fields = append(fields, errs.FieldError{Location: from.at("instalment_months"), Message: "only instalment payments have months"})
+	}
+	if in.PaymentMethod == "instalment" && in.InstalmentMonths < 2 {
+		fields = append(fields, errs.FieldError{Location: from.at("instalment_months"), Message: "an instalment plan has at least 2 months"})
+	}
+	return allOf(asValidation(fields), s.checkCurrency(ctx, orgID, in.Currency, from.at("currency")))
+}
+
+// moneyFromBody names money fields as the API nests them: {"amount":
+// {"amount", "currency"}}.
+var moneyFromBody = fromBody.renamed(map[string]string{"amount": "amount.amount", "currency": "amount.currency"})
 
 // RecordOrder stores a paid order. With an external id (or an idempotency
 // key) already recorded, it returns the existing order and false instead.
@@ -436,33 +498,29 @@ func (s *Service) RecordOrder(ctx context.Context, orgID string, in OrderInput) 
 	)
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		out, created, err = s.recordOrder(ctx, tx, orgID, in, "body.")
+		out, created, err = s.recordOrder(ctx, tx, orgID, in, moneyFromBody)
 		return err
 	})
 	return out, created, err
 }
 
-func (s *Service) recordOrder(ctx context.Context, tx bun.IDB, orgID string, in OrderInput, at string) (*Order, bool, error) {
+// recordOrder checks in and records it; a replay of a recorded external id
+// (or idempotency key) answers the recorded order.
+func (s *Service) recordOrder(ctx context.Context, tx bun.IDB, orgID string, in OrderInput, from origin) (*Order, bool, error) {
+	if err := s.checkOrder(ctx, orgID, in, from); err != nil {
+		return nil, false, err
+	}
 	if in.Source != nil && in.ExternalID != nil {
 		existing, err := s.store.OrderByExternalID(ctx, tx, orgID, *in.Source, *in.ExternalID)
 		if err == nil {
-			return existing, false, sameOrder(existing, in, at)
+			return existing, false, sameOrder(existing, in)
 		}
 		if !errors.Is(err, errs.ErrNotFound) {
 			return nil, false, err
 		}
 	}
-	if in.Amount <= 0 {
-		return nil, false, errs.Invalid(at+"amount.amount", "must be positive, in minor units (kopecks)")
-	}
-	if err := s.checkOrderRefs(ctx, tx, orgID, in, at); err != nil {
+	if err := s.checkOrderRefs(ctx, tx, orgID, in, from); err != nil {
 		return nil, false, err
-	}
-	if in.PaymentMethod != "instalment" && in.InstalmentMonths != 0 {
-		return nil, false, errs.Invalid(at+"instalment_months", "only instalment payments have months")
-	}
-	if in.PaymentMethod == "instalment" && in.InstalmentMonths < 2 {
-		return nil, false, errs.Invalid(at+"instalment_months", "an instalment plan has at least 2 months")
 	}
 	o := &Order{ID: ids.New(), OrgID: orgID, StudentID: in.StudentID, ProductID: in.ProductID, CohortID: in.CohortID,
 		Amount: in.Amount, Currency: in.Currency, PaymentMethod: in.PaymentMethod, InstalmentMonths: in.InstalmentMonths,
@@ -475,25 +533,27 @@ func (s *Service) recordOrder(ctx context.Context, tx bun.IDB, orgID string, in 
 
 // sameOrder refuses a replay whose content differs from the recorded order:
 // an idempotency key names one request, not any request.
-func sameOrder(o *Order, in OrderInput, at string) error {
+func sameOrder(o *Order, in OrderInput) error {
 	if o.StudentID != in.StudentID || o.Amount != in.Amount || o.Currency != in.Currency {
 		return errs.Conflict("an order with this external id or idempotency key exists with different content")
 	}
 	return nil
 }
 
-func (s *Service) checkOrderRefs(ctx context.Context, tx bun.IDB, orgID string, in OrderInput, at string) error {
+// checkOrderRefs refuses ids that name no record of the school: another
+// school's student, product or cohort is unknown here.
+func (s *Service) checkOrderRefs(ctx context.Context, tx bun.IDB, orgID string, in OrderInput, from origin) error {
 	if _, err := s.store.Student(ctx, tx, orgID, in.StudentID); err != nil {
-		return unknownRef(err, at+"student_id", "unknown student")
+		return unknownRef(err, from.at("student_id"), "unknown student")
 	}
 	if in.ProductID != nil {
 		if _, err := s.store.Product(ctx, tx, orgID, *in.ProductID); err != nil {
-			return unknownRef(err, at+"product_id", "unknown product")
+			return unknownRef(err, from.at("product_id"), "unknown product")
 		}
 	}
 	if in.CohortID != nil {
 		if _, err := s.store.Cohort(ctx, tx, orgID, *in.CohortID); err != nil {
-			return unknownRef(err, at+"cohort_id", "unknown cohort")
+			return unknownRef(err, from.at("cohort_id"), "unknown cohort")
 		}
 	}
 	return nil
@@ -514,12 +574,25 @@ func (s *Service) ListOrders(ctx context.Context, orgID string, f OrderFilter) (
 	return s.store.ListOrders(ctx, s.DB, orgID, f)
 }
 
-// RefundInput is money returned on an order.
+// RefundInput is money returned on an order, from the API or an
+// order.refunded event alike, in the order's currency.
 type RefundInput struct {
-	Amount     int64
-	RefundedAt time.Time
-	Reason     string
+	Amount     int64     `json:"amount" validate:"money"`
+	RefundedAt time.Time `json:"refunded_at" validate:"fact"`
+	Reason     string    `json:"reason" validate:"text,max=500"`
 	External
+}
+
+// checkRefund applies the refund rules that need no order.
+func (s *Service) checkRefund(in RefundInput, from origin) error {
+	if err := from.check(s.Now(), in); err != nil {
+		return err
+	}
+	fields := from.externalPair(in.External)
+	if in.Amount <= 0 {
+		fields = append(fields, errs.FieldError{Location: from.at("amount"), Message: "must be positive, in minor units (kopecks)"})
+	}
+	return asValidation(fields)
 }
 
 // RecordRefund stores a refund of an order. The refunds of an order never
@@ -532,15 +605,15 @@ func (s *Service) RecordRefund(ctx context.Context, orgID, orderID string, in Re
 	)
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		out, created, err = s.recordRefund(ctx, tx, orgID, orderID, in, "body.")
+		out, created, err = s.recordRefund(ctx, tx, orgID, orderID, in, moneyFromBody)
 		return err
 	})
 	return out, created, err
 }
 
-func (s *Service) recordRefund(ctx context.Context, tx bun.IDB, orgID, orderID string, in RefundInput, at string) (*OrderRefund, bool, error) {
-	if in.Amount <= 0 {
-		return nil, false, errs.Invalid(at+"amount.amount", "must be positive, in minor units (kopecks)")
+func (s *Service) recordRefund(ctx context.Context, tx bun.IDB, orgID, orderID string, in RefundInput, from origin) (*OrderRefund, bool, error) {
+	if err := s.checkRefund(in, from); err != nil {
+		return nil, false, err
 	}
 	if in.Source != nil && in.ExternalID != nil {
 		existing, err := s.store.RefundByExternalID(ctx, tx, orgID, *in.Source, *in.ExternalID)
@@ -561,8 +634,11 @@ func (s *Service) recordRefund(ctx context.Context, tx bun.IDB, orgID, orderID s
 	if err != nil {
 		return nil, false, err
 	}
+	if in.RefundedAt.Before(o.PaidAt) {
+		return nil, false, errs.Invalid(from.at("refunded_at"), "must not be before the order was paid, "+o.PaidAt.UTC().Format(time.RFC3339))
+	}
 	if left := o.Amount - o.Refunded; in.Amount > left {
-		return nil, false, errs.Invalid(at+"amount", fmt.Sprintf("exceeds what is left to refund on the order (%d of %d %s)", left, o.Amount, o.Currency))
+		return nil, false, errs.Invalid(from.at("amount"), fmt.Sprintf("exceeds what is left to refund on the order (%d of %d %s)", left, o.Amount, o.Currency))
 	}
 	r := &OrderRefund{ID: ids.New(), OrgID: orgID, OrderID: orderID, Amount: in.Amount, RefundedAt: in.RefundedAt.UTC(),
 		Reason: strings.TrimSpace(in.Reason), External: in.External, CreatedAt: s.Now()}

@@ -221,7 +221,7 @@ func TestOrdersAndRefunds(t *testing.T) {
 		}
 		s.Do(post, refunds, refund(1000000), finance.Auth(), apptest.Header("Idempotency-Key", "r-1")).Expect(201)
 		s.Do(post, refunds, refund(1000000), finance.Auth(), apptest.Header("Idempotency-Key", "r-1")).Expect(200)
-		s.Do(post, refunds, refund(3990001), finance.Auth()).ExpectProblem(422, "body.amount")
+		s.Do(post, refunds, refund(3990001), finance.Auth()).ExpectProblem(422, "body.amount.amount")
 		usd := refund(10)
 		usd["amount"] = map[string]any{"amount": 10, "currency": "USD"}
 		s.Do(post, refunds, usd, finance.Auth()).ExpectProblem(422, "body.amount.currency")

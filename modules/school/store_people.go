@@ -52,7 +52,7 @@ func (Store) EraseStudent(ctx context.Context, db bun.IDB, st *Student) error {
 
 // StudentFilter narrows the student list.
 type StudentFilter struct {
-	Name      string // part of the full name, case- and ё-insensitive
+	Name      string `json:"name" validate:"omitempty,singleline,max=200"` // part of the full name, case- and ё-insensitive
 	CohortID  string
 	CuratorID string
 	Limit     int

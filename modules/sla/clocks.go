@@ -14,6 +14,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // moveClock applies a new message to the conversation's open clock and
@@ -140,6 +141,9 @@ func (s *Service) DismissClock(ctx context.Context, orgID, id string, version in
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, errs.Invalid("body.reason", "say why no reply is needed")
+	}
+	if !validate.IsText(reason) {
+		return nil, errs.Invalid("body.reason", "must be valid UTF-8 without control characters other than tab and line breaks")
 	}
 	var out *ResponseClock
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -13,19 +13,23 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // ConversationInput opens a conversation.
 type ConversationInput struct {
-	ExternalID *string
-	Channel    string
-	StudentID  string
-	CohortID   *string
+	ExternalID *string `json:"external_id" validate:"omitempty,singleline,max=200"`
+	Channel    string  `json:"channel"`
+	StudentID  string  `json:"student_id"`
+	CohortID   *string `json:"cohort_id"`
 }
 
 // CreateConversation opens a conversation with a student. An external id
 // the school already used answers 409.
 func (s *Service) CreateConversation(ctx context.Context, orgID string, in ConversationInput) (*Conversation, error) {
+	if err := validate.Struct(s.Now(), "body.", in); err != nil {
+		return nil, err
+	}
 	if err := s.checkConversation(ctx, orgID, in); err != nil {
 		return nil, err
 	}
@@ -104,14 +108,16 @@ func (s *Service) MessageExists(ctx context.Context, orgID, externalID string) (
 }
 
 // MessageInput is one message of a conversation.
+// The json names are those of the API body and the event's data, and the
+// validate tags the rules both entry points share.
 type MessageInput struct {
-	ExternalID  *string
-	Direction   string
-	AuthorKind  string
-	AuthorEmail string // staff: whose reply it is
-	Kind        string
-	Text        string
-	SentAt      time.Time // zero: not given
+	ExternalID  *string   `json:"external_id" validate:"omitempty,singleline,max=200"`
+	Direction   string    `json:"direction"`
+	AuthorKind  string    `json:"author_kind"`
+	AuthorEmail string    `json:"author_email" validate:"omitempty,singleline,max=254"` // staff: whose reply it is
+	Kind        string    `json:"kind"`
+	Text        string    `json:"text" validate:"text,max=20000"`
+	SentAt      time.Time `json:"sent_at"` // zero: not given
 
 	// authorID is the staff author when the caller wrote as themselves.
 	authorID string
@@ -121,6 +127,9 @@ type MessageInput struct {
 // direction, and when a message can have been sent. prefix is "body." or
 // "data.".
 func checkMessage(in MessageInput, prefix string, now time.Time) error {
+	if err := validate.Struct(now, prefix, in); err != nil {
+		return err
+	}
 	switch {
 	case in.Direction == DirectionStudent && in.AuthorKind != AuthorStudent:
 		return errs.Invalid(prefix+"author_kind", "a student's message has author_kind student")

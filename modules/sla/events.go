@@ -12,6 +12,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/events"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // EventMessageCreated is the inbound event of one message in a student
@@ -24,22 +25,32 @@ func (s *Service) EventHandlers() map[string]events.Handler {
 	return map[string]events.Handler{EventMessageCreated: s.handleMessageCreated}
 }
 
+// messageEvent is the data of message.created. The ids it names are looked
+// up before the message is filed, so they carry the rules of the API's
+// strings too.
 type messageEvent struct {
-	ExternalID             string     `json:"external_id"`
-	ConversationExternalID string     `json:"conversation_external_id"`
+	ExternalID             string     `json:"external_id" validate:"singleline,max=200"`
+	ConversationExternalID string     `json:"conversation_external_id" validate:"singleline,max=200"`
 	Channel                string     `json:"channel"`
-	StudentExternalID      string     `json:"student_external_id"`
-	CohortExternalID       *string    `json:"cohort_external_id"`
+	StudentExternalID      string     `json:"student_external_id" validate:"singleline,max=200"`
+	CohortExternalID       *string    `json:"cohort_external_id" validate:"omitempty,singleline,max=200"`
 	Direction              string     `json:"direction"`
 	AuthorKind             string     `json:"author_kind"`
-	AuthorEmail            string     `json:"author_email"`
+	AuthorEmail            string     `json:"author_email" validate:"omitempty,singleline,max=254"`
 	Kind                   string     `json:"kind"`
-	Text                   string     `json:"text"`
+	Text                   string     `json:"text" validate:"text,max=20000"`
 	SentAt                 *time.Time `json:"sent_at"`
 }
 
-func (d *messageEvent) check() error {
+func (d *messageEvent) check(now time.Time) error {
 	var v errs.ValidationError
+	if err := validate.Struct(now, "data.", d); err != nil {
+		var tagged *errs.ValidationError
+		if !errors.As(err, &tagged) {
+			return err
+		}
+		v.Fields = append(v.Fields, tagged.Fields...)
+	}
 	add := func(field, msg string) {
 		v.Fields = append(v.Fields, errs.FieldError{Location: "data." + field, Message: msg})
 	}
@@ -70,9 +81,6 @@ func (d *messageEvent) check() error {
 	if d.SentAt == nil {
 		add("sent_at", "is required")
 	}
-	if len(d.Text) > 20000 {
-		add("text", "must be at most 20000 bytes")
-	}
 	if len(v.Fields) > 0 {
 		return &v
 	}
@@ -88,7 +96,7 @@ func (s *Service) handleMessageCreated(ctx context.Context, tx bun.IDB, ev event
 	if err := events.DecodeData(ev.Data, &d); err != nil {
 		return err
 	}
-	if err := d.check(); err != nil {
+	if err := d.check(s.Now()); err != nil {
 		return err
 	}
 	in := MessageInput{ExternalID: &d.ExternalID, Direction: d.Direction, AuthorKind: d.AuthorKind, AuthorEmail: d.AuthorEmail,

@@ -15,6 +15,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // terms are the rules a clock runs under: the matched policy version, or
@@ -88,7 +89,7 @@ type VersionInput struct {
 	Priority             int
 	CourseID             *string
 	CohortID             *string
-	Tariff               *string
+	Tariff               *string `json:"tariff" validate:"omitempty,singleline,max=100"`
 	Channel              *string
 	FirstResponseMinutes int
 	NextResponseMinutes  int
@@ -98,6 +99,9 @@ type VersionInput struct {
 }
 
 func (s *Service) checkVersion(ctx context.Context, orgID string, in VersionInput) error {
+	if err := validate.Struct(s.Now(), "body.", in); err != nil {
+		return err
+	}
 	var fields []errs.FieldError
 	if in.AlwaysOpen && in.CalendarID != "" {
 		fields = append(fields, errs.FieldError{Location: "body.calendar_id", Message: "leave empty when always_open is true"})
@@ -146,6 +150,9 @@ func (s *Service) CreatePolicy(ctx context.Context, orgID, name string, in Versi
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil, errs.Invalid("body.name", "is required")
+	}
+	if !validate.IsSingleLine(name) {
+		return nil, errs.Invalid("body.name", "must be one line of valid UTF-8 without control characters")
 	}
 	if err := s.checkVersion(ctx, orgID, in); err != nil {
 		return nil, err

@@ -26,11 +26,26 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
-// sqlitePragmas are applied to every SQLite connection: wait for locks
-// instead of failing, enforce foreign keys, and let readers run beside the
-// writer. Transactions begin IMMEDIATE so that two writers queue up instead
-// of deadlocking when both upgrade a read lock.
+// sqlitePragmas are applied to every SQLite connection of the write pool:
+// wait for locks instead of failing, enforce foreign keys, and let readers
+// run beside the writer. Transactions begin IMMEDIATE so that two writers
+// queue up instead of deadlocking when both upgrade a read lock.
 const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+
+// sqliteReadPragmas are those of the read pool: its connections refuse to
+// write (query_only), so a statement routed there by mistake fails loudly
+// instead of bypassing the writer queue, and their transactions begin
+// DEFERRED, taking no write lock. WAL mode is a property of the file, set
+// by the write pool's first connection.
+const sqliteReadPragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=query_only(1)&_txlock=deferred"
+
+// Pool sizes. SQLite has two pools: reads (plain SELECTs outside a
+// transaction) and everything else.
+const (
+	postgresPool    = 25
+	sqliteWritePool = 16
+	sqliteReadPool  = 16
+)
 
 // Open connects to the database named by rawURL: "sqlite:path/to/file.db"
 // (the parent folder is created) or "postgres://…". It pings the database
@@ -73,9 +88,39 @@ func openSQLite(path string) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	setPool(sqldb, 16)
-	return bun.NewDB(sqldb, sqlitedialect.New()), nil
+	setPool(sqldb, sqliteWritePool)
+	// The first connection switches the file to WAL before any reader opens.
+	if err := sqldb.Ping(); err != nil {
+		_ = sqldb.Close()
+		return nil, err
+	}
+	reads, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+sqliteReadPragmas)
+	if err != nil {
+		_ = sqldb.Close()
+		return nil, err
+	}
+	setPool(reads, sqliteReadPool)
+	return bun.NewDB(sqldb, sqlitedialect.New(), bun.WithConnResolver(readPool{reads})), nil
 }
+
+// readPool sends every SELECT built outside a transaction to a pool of
+// read-only connections, so that reads never wait for a connection held by
+// a writer: in WAL mode a reader sees the last commit and does not wait for
+// the write lock, but the write pool's connections may all be busy waiting
+// for it. Queries inside a transaction stay on the transaction's
+// connection (bun does not ask the resolver for them), and statements that
+// are not a bun SELECT — raw SQL, inserts, updates — use the write pool.
+// Closing the database closes the read pool with it.
+type readPool struct{ reads *sql.DB }
+
+func (p readPool) ResolveConn(_ context.Context, q bun.Query) bun.IConn {
+	if _, isSelect := q.(*bun.SelectQuery); isSelect {
+		return p.reads
+	}
+	return nil
+}
+
+func (p readPool) Close() error { return p.reads.Close() }
 
 func openPostgres(rawURL string) (*bun.DB, error) {
 	// pgx reports a malformed DSN as an error; check it before sql.Open,
@@ -87,7 +132,7 @@ func openPostgres(rawURL string) (*bun.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	setPool(sqldb, 25)
+	setPool(sqldb, postgresPool)
 	return bun.NewDB(sqldb, pgdialect.New()), nil
 }
 
@@ -127,9 +172,13 @@ var writerSlots sync.Map // *bun.DB → chan struct{}
 // inside another one on the same database fails instead of hanging.
 const writerWait = 30 * time.Second
 
-func takeWriterSlot(ctx context.Context, db *bun.DB) (func(), error) {
+func writerSlot(db *bun.DB) chan struct{} {
 	v, _ := writerSlots.LoadOrStore(db, make(chan struct{}, 1))
-	slot := v.(chan struct{})
+	return v.(chan struct{})
+}
+
+func takeWriterSlot(ctx context.Context, db *bun.DB) (func(), error) {
+	slot := writerSlot(db)
 	timer := time.NewTimer(writerWait)
 	defer timer.Stop()
 	select {
@@ -139,6 +188,26 @@ func takeWriterSlot(ctx context.Context, db *bun.DB) (func(), error) {
 		return nil, ctx.Err()
 	case <-timer.C:
 		return nil, errors.New("database: no write slot within 30 s; is a transaction open inside another?")
+	}
+}
+
+// WriteUnlessBusy runs write, a statement that may be skipped (bookkeeping
+// such as when a session was last used), unless a transaction of this
+// process holds SQLite's writer slot; it reports whether write ran. A
+// request that only reads must not wait behind a long write for the sake
+// of its bookkeeping. On PostgreSQL, where writers of different rows do
+// not wait for each other, write always runs.
+func WriteUnlessBusy(ctx context.Context, db *bun.DB, write func(ctx context.Context, db bun.IDB) error) (bool, error) {
+	if IsPostgres(db) {
+		return true, write(ctx, db)
+	}
+	slot := writerSlot(db)
+	select {
+	case slot <- struct{}{}:
+		defer func() { <-slot }()
+		return true, write(ctx, db)
+	default:
+		return false, nil
 	}
 }
 

@@ -22,7 +22,7 @@ func TestCursorRoundTripAndRejectsGarbage(t *testing.T) {
 	if keys, err := DecodeCursor("", 1); keys != nil || err != nil {
 		t.Fatalf("empty cursor is the first page, got %v %v", keys, err)
 	}
-	for _, bad := range []string{"!!", EncodeCursor("only-one"), "bm90IGpzb24"} {
+	for _, bad := range []string{"!!", EncodeCursor("only-one"), "bm90IGpzb24", EncodeCursor("a\x00b", "x")} {
 		var ve *errs.ValidationError
 		if _, err := DecodeCursor(bad, 2); !errors.As(err, &ve) || ve.Fields[0].Location != "query.cursor" {
 			t.Errorf("%q: want a validation error on query.cursor, got %v", bad, err)

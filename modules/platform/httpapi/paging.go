@@ -3,6 +3,9 @@ package httpapi
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
@@ -41,6 +44,13 @@ func DecodeCursor(cursor string, n int) ([]string, error) {
 	var keys []string
 	if err := json.Unmarshal(b, &keys); err != nil || len(keys) != n {
 		return nil, bad
+	}
+	// A cursor is decoded after the input check, so its keys are checked
+	// here: a forged one must not carry a control character into a query.
+	for _, k := range keys {
+		if !utf8.ValidString(k) || strings.IndexFunc(k, unicode.IsControl) >= 0 {
+			return nil, bad
+		}
 	}
 	return keys, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -90,7 +91,9 @@ var kebabCase = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
 // Register adds an operation with its access rule. It refuses, by panicking
 // at start-up, an operation without an access rule, without a kebab-case
 // operation id or tag, or whose path and rule disagree about the school.
-// Handler errors from services are turned into problem+json here.
+// Every string of the decoded input is checked before the handler runs
+// (see input.go), and handler errors from services are turned into
+// problem+json here.
 func Register[I, O any](api huma.API, access Access, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
 	checkOperation(access, &op)
 	for _, tag := range op.Tags {
@@ -121,7 +124,13 @@ func Register[I, O any](api huma.API, access Access, op huma.Operation, handler 
 		// default of 1 MiB would silently override a larger setting.
 		op.MaxBodyBytes = -1
 	}
+	check := newInputCheck(reflect.TypeFor[I]())
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
+		if check != nil {
+			if err := check.run(reflect.ValueOf(in).Elem()); err != nil {
+				return nil, toProblem(err)
+			}
+		}
 		out, err := handler(ctx, in)
 		if err != nil {
 			return nil, toProblem(err)

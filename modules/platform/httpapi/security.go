@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -85,7 +87,12 @@ func authorize(ctx huma.Context, authn Authenticator, enforcer *authz.Enforcer, 
 			return http.StatusForbidden, "requires platform permission " + perm.String()
 		}
 	case accessOrg:
-		org, err := authn.OrgAccess(ctx.Context(), p, ctx.Param("org"))
+		slug := ctx.Param("org")
+		if !utf8.ValidString(slug) || strings.IndexFunc(slug, unicode.IsControl) >= 0 {
+			// No school has such a slug; it must not reach SQL either.
+			return http.StatusNotFound, "organisation not found"
+		}
+		org, err := authn.OrgAccess(ctx.Context(), p, slug)
 		if errors.Is(err, errs.ErrNotFound) {
 			return http.StatusNotFound, "organisation not found"
 		}

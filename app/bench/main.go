@@ -1,0 +1,311 @@
+// Command bench measures what the project costs per request against a bare
+// echo + huma server answering the same JSON, in the same run, on loopback:
+// GET /v1/me and one school listing (GET /v1/orgs/{org}/students, 50 per
+// page), on SQLite and, when a PostgreSQL URL is given, on PostgreSQL.
+//
+//	go run ./app/bench                                 # SQLite only
+//	.ci/with-postgres go run ./app/bench --write docs/benchmarks.md
+//
+// For each request it runs both servers in closed loops, alternating them
+// round by round so that a busy machine slows both alike, then paces the
+// project at half the rate it reached and reads the latency percentiles.
+// Every phase is bounded in time and in request count.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+)
+
+type options struct {
+	duration, warmup time.Duration
+	rounds, workers  int
+	students         int
+	maxRequests      int
+	pgURL, write     string
+	cpuProfile       string
+	requests         string
+}
+
+func main() {
+	var o options
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each measured phase (at most 60s)")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each request's rounds")
+	flag.IntVar(&o.rounds, "rounds", 3, "closed-loop rounds per server, alternated")
+	flag.IntVar(&o.workers, "concurrency", 16, "concurrent clients in the closed loops")
+	flag.IntVar(&o.students, "students", 200, "students in the listed school")
+	flag.IntVar(&o.maxRequests, "max-requests", 2_000_000, "upper bound of requests per phase")
+	flag.StringVar(&o.pgURL, "postgres", os.Getenv("TEST_DATABASE_URL"), "PostgreSQL URL; empty runs SQLite only")
+	flag.StringVar(&o.write, "write", "", "Markdown file whose bench:http section receives the results")
+	flag.StringVar(&o.requests, "requests", "me,students", "which requests to measure: me, students or both")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (servers and load generator) to this file")
+	flag.Parse()
+	if err := o.check(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if o.cpuProfile != "" {
+		stop, err := profileCPU(o.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
+	loadBefore := loadAverage()
+	rows, err := run(context.Background(), o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	table := markdown(o, rows, loadBefore)
+	fmt.Print(table)
+	if o.write != "" {
+		if err := writeSection(o.write, table); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+func profileCPU(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
+func (o options) check() error {
+	switch {
+	case o.duration <= 0 || o.duration > time.Minute:
+		return fmt.Errorf("--duration must be within (0, 60s]")
+	case o.warmup < 0 || o.warmup > 10*time.Second:
+		return fmt.Errorf("--warmup must be within [0, 10s]")
+	case o.rounds < 1 || o.rounds > 10:
+		return fmt.Errorf("--rounds must be 1..10")
+	case o.workers < 1 || o.workers > 256:
+		return fmt.Errorf("--concurrency must be 1..256")
+	case o.students < 50 || o.students > 100_000:
+		return fmt.Errorf("--students must be 50..100000")
+	case o.maxRequests < 1000:
+		return fmt.Errorf("--max-requests must be at least 1000")
+	}
+	return nil
+}
+
+// row is one request on one database.
+type row struct {
+	dialect, request string
+	bare, project    []float64 // requests/s per round
+	queries          float64   // database queries per project request
+	paced            result    // the project at half its maximum rate
+	barePaced        result    // the bare server at the same rate: the machine's floor
+	pacedRate        float64
+	errors           int
+}
+
+func run(ctx context.Context, o options) ([]row, error) {
+	dialects := []string{"sqlite"}
+	if o.pgURL != "" {
+		dialects = append(dialects, "postgres")
+	}
+	var rows []row
+	for _, d := range dialects {
+		r, err := runDialect(ctx, o, d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d, err)
+		}
+		rows = append(rows, r...)
+	}
+	return rows, nil
+}
+
+func runDialect(ctx context.Context, o options, dialect string) ([]row, error) {
+	f, err := newFixture(ctx, dialect, o.pgURL, o.students)
+	if err != nil {
+		return nil, err
+	}
+	defer f.close()
+	auth := http.Header{"Authorization": {"Bearer " + f.token}}
+	studentsPath := "/v1/orgs/" + f.slug + "/students?limit=50"
+	meRaw, err := capture(f.app, "/v1/me", auth)
+	if err != nil {
+		return nil, err
+	}
+	listRaw, err := capture(f.app, studentsPath, auth)
+	if err != nil {
+		return nil, err
+	}
+	var me meBody
+	var list studentsPage
+	if err := json.Unmarshal(meRaw, &me); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(listRaw, &list); err != nil {
+		return nil, err
+	}
+	projectURL, stopProject, err := serve(f.app)
+	if err != nil {
+		return nil, err
+	}
+	defer stopProject()
+	bareURL, stopBare, err := serve(bareHandler(me, list))
+	if err != nil {
+		return nil, err
+	}
+	defer stopBare()
+	if err := sameAnswers(bareURL, projectURL, auth, "/v1/me", studentsPath); err != nil {
+		return nil, err
+	}
+	l := newLoader(o.workers, o.maxRequests)
+	var rows []row
+	for _, req := range []struct{ key, name, path string }{
+		{"me", "GET /v1/me", "/v1/me"},
+		{"students", "GET …/students?limit=50", studentsPath},
+	} {
+		if !strings.Contains(o.requests, req.key) {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s %s\n", dialect, req.name)
+		bare := target{url: bareURL + req.path, header: auth}
+		project := target{url: projectURL + req.path, header: auth}
+		rows = append(rows, measure(l, o, f, dialect, req.name, bare, project))
+	}
+	return rows, nil
+}
+
+// measure alternates closed-loop rounds of the two servers, then paces
+// the project at half the mean rate it reached.
+func measure(l *loader, o options, f *fixture, dialect, name string, bare, project target) row {
+	r := row{dialect: dialect, request: name}
+	l.closedLoop(bare, o.workers, o.warmup)
+	l.closedLoop(project, o.workers, o.warmup)
+	for i := 0; i < o.rounds; i++ {
+		b := l.closedLoop(bare, o.workers, o.duration)
+		before := f.queries.n.Load()
+		p := l.closedLoop(project, o.workers, o.duration)
+		r.queries = float64(f.queries.n.Load()-before) / float64(max(p.requests, 1))
+		r.bare = append(r.bare, b.rate())
+		r.project = append(r.project, p.rate())
+		r.errors += b.errors + p.errors
+	}
+	r.pacedRate = mean(r.project) / 2
+	r.paced = l.paced(project, r.pacedRate, o.duration, 4*o.workers)
+	r.barePaced = l.paced(bare, r.pacedRate, o.duration, 4*o.workers)
+	r.errors += r.paced.errors + r.barePaced.errors
+	return r
+}
+
+// sameAnswers checks that both servers answer each path with the same
+// bytes, so that the comparison is of the same work.
+func sameAnswers(bareURL, projectURL string, auth http.Header, paths ...string) error {
+	for _, p := range paths {
+		var got [2]string
+		for i, base := range []string{bareURL, projectURL} {
+			req, _ := http.NewRequest(http.MethodGet, base+p, nil)
+			req.Header = auth.Clone()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			got[i] = readAll(resp)
+		}
+		if got[0] != got[1] {
+			return fmt.Errorf("GET %s: the bare server's answer differs from the project's:\n%s\n%s", p, got[0], got[1])
+		}
+	}
+	return nil
+}
+
+func readAll(resp *http.Response) string {
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			return b.String()
+		}
+	}
+}
+
+func mean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(max(len(xs), 1))
+}
+
+func markdown(o options, rows []row, loadBefore string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Run of %s: %s, %d CPUs, %d clients, %d rounds of %s per server (alternated), %d students; load average %s before, %s after.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), runtime.NumCPU(), o.workers, o.rounds, o.duration, o.students,
+		loadBefore, loadAverage())
+	b.WriteString("| database | request | bare echo + huma, req/s | curatorops, req/s | ratio | queries per request | at half curatorops' max rate: curatorops p50 / p99 | bare p50 / p99 at that rate | errors |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | **%.2f** | %.2f | %.0f req/s: %s / **%s** | %s / %s | %d |\n",
+			r.dialect, r.request, rates(r.bare), rates(r.project), mean(r.project)/mean(r.bare), r.queries,
+			r.pacedRate, ms(r.paced.percentile(50)), ms(r.paced.percentile(99)),
+			ms(r.barePaced.percentile(50)), ms(r.barePaced.percentile(99)), r.errors)
+	}
+	return b.String()
+}
+
+// loadAverage is the machine's one-minute load average (Linux), or "?":
+// the load generator, both servers and PostgreSQL share the machine with
+// whatever else runs on it.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if fields := strings.Fields(string(raw)); err == nil && len(fields) > 0 {
+		return fields[0]
+	}
+	return "?"
+}
+
+// rates shows the mean rate and the range over rounds.
+func rates(xs []float64) string {
+	lo, hi := xs[0], xs[0]
+	for _, x := range xs {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return fmt.Sprintf("%.0f (%.0f–%.0f)", mean(xs), lo, hi)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+const (
+	sectionStart = "<!-- bench:http start -->"
+	sectionEnd   = "<!-- bench:http end -->"
+)
+
+// writeSection replaces the text between the bench:http markers of path
+// with table, leaving the rest of the document as it is.
+func writeSection(path, table string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	doc := string(raw)
+	start, end := strings.Index(doc, sectionStart), strings.Index(doc, sectionEnd)
+	if start < 0 || end < start {
+		return fmt.Errorf("%s has no %s … %s section", path, sectionStart, sectionEnd)
+	}
+	doc = doc[:start+len(sectionStart)] + "\n" + table + doc[end:]
+	return os.WriteFile(path, []byte(doc), 0o644)
+}
