@@ -332,10 +332,18 @@ func createUser(ctx context.Context, svc *identity.Service, a userArgs, stdin io
 		}
 		password = strings.TrimSpace(string(b))
 	}
-	if len(password) < 12 {
-		return usageErr("the password (CURATOROPS_PASSWORD or standard input) needs at least 12 characters")
+	if len(password) < 10 {
+		return usageErr("the password (CURATOROPS_PASSWORD or standard input) needs at least 10 characters")
 	}
-	u, created, err := svc.EnsureUser(ctx, identity.UserSpec{Email: a.email, Name: a.name, Password: password, PlatformAdmin: a.platformAdmin})
+	spec := identity.UserSpec{Email: a.email, Name: a.name, Password: password, PlatformAdmin: a.platformAdmin, Org: a.org}
+	if a.org != "" {
+		for _, r := range strings.Split(a.roles, ",") {
+			spec.Roles = append(spec.Roles, strings.TrimSpace(r))
+		}
+	}
+	// One transaction: nothing is printed, and no account is kept, unless the
+	// school and roles are right too.
+	u, created, err := svc.EnsureUser(ctx, spec)
 	var invalid *errs.ValidationError
 	if errors.As(err, &invalid) {
 		return &exitError{code: 2, err: err}
@@ -348,20 +356,8 @@ func createUser(ctx context.Context, svc *identity.Service, a userArgs, stdin io
 	} else {
 		fmt.Fprintf(stdout, "created user %s (%s)\n", u.Email, u.ID)
 	}
-	if a.org == "" {
-		return nil
+	if a.org != "" {
+		fmt.Fprintf(stdout, "%s is a member of %s with roles %s\n", u.Email, a.org, strings.Join(spec.Roles, ","))
 	}
-	o, err := svc.Org(ctx, a.org)
-	if err != nil {
-		return err
-	}
-	var roles []string
-	for _, r := range strings.Split(a.roles, ",") {
-		roles = append(roles, strings.TrimSpace(r))
-	}
-	if err := svc.EnsureMember(ctx, o.ID, u.ID, roles); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s is a member of %s with roles %s\n", u.Email, o.Slug, a.roles)
 	return nil
 }

@@ -399,7 +399,9 @@ func TestUserCreate(t *testing.T) {
 			name, password string
 			wantCode       int
 		}{
-			{"the demo password", "demo-password", 0},
+			{"the demo password", "demo-Curator-2026", 0},
+			{"one letter repeated", "aaaaaaaaaaaa", 2},
+			{"a keyboard row", "qwertyqwerty", 2},
 			{"too short", "short-pw", 2},
 		} {
 			t.Run(c.name, func(t *testing.T) {
@@ -428,6 +430,36 @@ func TestUserCreate(t *testing.T) {
 		}
 		if !strings.HasPrefix(stdout, "created user weak@example.test") {
 			t.Errorf("after the refusals, printed %q, want created", stdout)
+		}
+	})
+
+	t.Run("a missing school keeps no account", func(t *testing.T) {
+		t.Setenv("CURATOROPS_PASSWORD", "correct-horse-battery")
+		err, stdout := create(t, "", "orphan@example.test", "--org", "no-such-school", "--role", "curator")
+		if err == nil || !strings.Contains(err.Error(), "not found") {
+			t.Fatalf("error %v, want the school not found", err)
+		}
+		if strings.Contains(stdout, "created user") {
+			t.Errorf("printed %q for a user that was not kept", stdout)
+		}
+		// The account was rolled back: creating it alone now creates it.
+		err, stdout = create(t, "", "orphan@example.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stdout, "created user orphan@example.test") {
+			t.Errorf("after the refusal, printed %q, want created", stdout)
+		}
+	})
+
+	t.Run("look-alike emails are refused", func(t *testing.T) {
+		t.Setenv("CURATOROPS_PASSWORD", "correct-horse-battery")
+		for _, email := range []string{"admin@demo.test\u200b", "\u0430dmin@demo.test"} {
+			err, stdout := create(t, "", email)
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "email") {
+				t.Errorf("%q: error %v (printed %q), want exit code 2 naming the email", email, err, stdout)
+			}
 		}
 	})
 

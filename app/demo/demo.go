@@ -1,5 +1,5 @@
 // Package demo seeds the demo school: an organisation "demo" with its staff,
-// every one with the password "demo-password". Seeding twice changes nothing.
+// every one with the password "demo-Curator-2026". Seeding twice changes nothing.
 // Each module adds its own demo data in a file of this package.
 package demo
 
@@ -15,7 +15,7 @@ import (
 
 // Password of every demo account. Only this seed can set it: the identity
 // rules refuse it for real accounts.
-const Password = "demo-password"
+const Password = "demo-Curator-2026"
 
 // Slug of the demo school.
 const Slug = "demo"

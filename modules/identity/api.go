@@ -15,6 +15,7 @@ func Register(api huma.API, svc *Service) {
 	httpapi.DefineTag(api, "Users", "The people who work for a school and their roles in it.")
 	httpapi.DefineTag(api, "API keys", "Keys of integration accounts (LMS, CRM), each bound to one school and one role.")
 	registerAuth(api, svc)
+	registerInvitations(api, svc)
 	registerOrgs(api, svc)
 	registerMembers(api, svc)
 	registerAPIKeys(api, svc)

@@ -45,7 +45,7 @@ type MeOrgEntry struct {
 type changePasswordInput struct {
 	Body struct {
 		CurrentPassword string `json:"current_password" minLength:"1" maxLength:"128"`
-		NewPassword     string `json:"new_password" minLength:"12" maxLength:"128"`
+		NewPassword     string `json:"new_password" minLength:"10" maxLength:"128" doc:"At least 10 characters and hard to guess."`
 	}
 }
 

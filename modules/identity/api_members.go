@@ -51,7 +51,7 @@ type createMemberInput struct {
 	Body struct {
 		Email    string   `json:"email" format:"email" maxLength:"254"`
 		Name     string   `json:"name" minLength:"1" maxLength:"200"`
-		Password string   `json:"password" minLength:"12" maxLength:"128" doc:"Initial password, for a person new to the deployment."`
+		Password string   `json:"password" minLength:"10" maxLength:"128" doc:"Initial password, for a person new to the deployment: at least 10 characters and hard to guess."`
 		Roles    []string `json:"roles" minItems:"1" maxItems:"7" uniqueItems:"true"`
 	}
 }
@@ -101,7 +101,7 @@ func registerMembers(api huma.API, svc *Service) {
 	httpapi.Register(api, httpapi.OrgPermission("users", "create"), huma.Operation{
 		OperationID: "create-user", Method: http.MethodPost, Path: "/v1/orgs/{org}/users", Tags: []string{"Users"},
 		Summary:       "Add a person to the school with roles",
-		Description:   "Creates the account when the email is new to the deployment; otherwise adds the existing account to the school and leaves its name and password alone.",
+		Description:   "Creates the account when the email is new to the deployment. An email that already has an account gets an invitation instead, which the person accepts or declines (see /v1/me/invitations); the answer is the same either way and shows only what was sent.",
 		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict},
 	}, func(ctx context.Context, in *createMemberInput) (*memberOutput, error) {
 		m, err := svc.AddMember(ctx, httpapi.OrgID(ctx), NewMember{Email: in.Body.Email, Name: in.Body.Name, Password: in.Body.Password, Roles: in.Body.Roles})

@@ -135,6 +135,8 @@ func TestChangePassword(t *testing.T) {
 		change("wrong-current-pw", "a-Much-Better-Passw0rd").ExpectProblem(422, "body.current_password")
 		change(apptest.Password, "short").ExpectProblem(422, "body.new_password")
 		change(apptest.Password, "demo-password").ExpectProblem(422, "body.new_password")
+		change(apptest.Password, "demo-Curator-2026").ExpectProblem(422, "body.new_password")
+		change(apptest.Password, "aaaaaaaaaaaa").ExpectProblem(422, "body.new_password")
 		change(apptest.Password, "a-Much-Better-Passw0rd").Expect(204)
 
 		s.Do(get, "/v1/me", nil, cur.Auth()).Expect(200)
@@ -208,16 +210,27 @@ func TestCreateUser(t *testing.T) {
 
 		// Case-insensitive email: the same person cannot be added twice.
 		s.Do(post, alpha.Path("/users"), newUser("new.curator@ALPHA.test", "curator"), admin.Auth()).ExpectProblem(409)
-		// An existing account from another school joins with its own password kept.
-		s.Do(post, beta.Path("/users"), newUser("new.curator@alpha.test", "hr"), beta.People["admin"].Auth()).Expect(201)
-		s.Login("new.curator@alpha.test", "Strong-Passw0rd-1")
-
+		// So is an address that differs only in Unicode form (fullwidth letters) or surrounding spaces.
+		s.Do(post, alpha.Path("/users"), newUser(" \uff4eew.curator@alpha.test ", "curator"), admin.Auth()).ExpectProblem(409)
 		users := s.Count("users", "")
 		s.Do(post, alpha.Path("/users"), newUser("x@alpha.test", "janitor"), admin.Auth()).ExpectProblem(422, "body.roles[0]")
 		s.Do(post, alpha.Path("/users"), newUser("y@alpha.test"), admin.Auth()).ExpectProblem(422, "body.roles")
-		weak := newUser("z@alpha.test", "curator")
-		weak["password"] = "demo-password"
-		s.Do(post, alpha.Path("/users"), weak, admin.Auth()).ExpectProblem(422, "body.password")
+		for _, password := range []string{"demo-password", "aaaaaaaaaaaa", "qwertyqwerty", "short-pw"} {
+			weak := newUser("z@alpha.test", "curator")
+			weak["password"] = password
+			s.Do(post, alpha.Path("/users"), weak, admin.Auth()).ExpectProblem(422, "body.password")
+		}
+		for _, email := range []string{"admin@alpha.test\u200b", "\u0430dmin@alpha.test", "admin@\u0430lpha.test"} {
+			s.Do(post, alpha.Path("/users"), newUser(email, "curator"), admin.Auth()).ExpectProblem(422, "body.email")
+		}
+		guessable := newUser("z@alpha.test", "curator")
+		guessable["password"] = "qwertyqwerty"
+		if body := string(s.Do(post, alpha.Path("/users"), guessable, admin.Auth()).ExpectProblem(422, "body.password").Body); !strings.Contains(body, "too easy to guess") || strings.Contains(body, "qwertyqwerty") {
+			t.Errorf("the refusal does not say why, or repeats the password: %s", body)
+		}
+		named := newUser("z@alpha.test", "curator")
+		named["name"], named["password"] = "Zinaida Zaslavskaya", "Zaslavskaya-2026"
+		s.Do(post, alpha.Path("/users"), named, admin.Auth()).ExpectProblem(422, "body.password") // strong, but for her name
 		long := newUser("w@alpha.test", "curator")
 		long["name"] = strings.Repeat("я", 201)
 		s.Do(post, alpha.Path("/users"), long, admin.Auth()).ExpectProblem(422, "body.name")
@@ -228,6 +241,14 @@ func TestCreateUser(t *testing.T) {
 		if s.Count("users", "") != users {
 			t.Fatal("refused requests must write nothing")
 		}
+
+		// One script per part is fine, whichever it is.
+		for _, email := range []string{"José.Núñez@alpha.test", "анна@пример.рф"} {
+			s.Do(post, alpha.Path("/users"), newUser(email, "curator"), admin.Auth()).Expect(201)
+		}
+		stranger := newUser("stranger@alpha.test", "curator")
+		stranger["password"] = "Zaslavskaya-2026"
+		s.Do(post, alpha.Path("/users"), stranger, admin.Auth()).Expect(201)
 
 		s.Do(post, alpha.Path("/users"), newUser("q@alpha.test", "curator"), alpha.People["head_of_service"].Auth()).ExpectProblem(403)
 		s.Do(post, beta.Path("/users"), newUser("q@alpha.test", "curator"), admin.Auth()).ExpectProblem(404)

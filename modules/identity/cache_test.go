@@ -167,6 +167,14 @@ func TestMeFollowsEveryChange(t *testing.T) {
 
 		s.Do(post, beta.Path("/users"), map[string]any{"email": cur.Email, "name": "Ignored", "password": "Another-l0ng-password", "roles": []string{"hr"}},
 			beta.People["admin"].Auth()).Expect(201)
+		// An existing account is invited: beta shows once she accepts.
+		expect("alpha(School alpha) active curator")
+		var invitations struct{ Items []struct{ ID string } }
+		s.Do(get, "/v1/me/invitations", nil, cur.Auth()).Expect(200).Decode(&invitations)
+		if len(invitations.Items) != 1 {
+			t.Fatalf("invitations %+v, want one", invitations)
+		}
+		s.Do(post, "/v1/me/invitations/"+invitations.Items[0].ID+"/accept", nil, cur.Auth()).Expect(204)
 		expect("alpha(School alpha) active curator; beta(School beta) active hr")
 
 		member := alpha.Path("/users/" + cur.UserID)

@@ -21,44 +21,51 @@ type NewMember struct {
 }
 
 // AddMember adds a person to a school with roles. A person new to the
-// deployment gets a user account with the given password; a person who
-// already has an account (in another school) keeps their name and password
-// and only gains the membership.
+// deployment gets a user account with the given password and the
+// membership. A person who already has an account (in another school) is
+// invited instead: they join when they accept, and keep their name and
+// password. The administrator gets the same answer either way, built from
+// what they typed, so that adding an email tells them nothing about an
+// account they may not see.
 func (s *Service) AddMember(ctx context.Context, orgID string, in NewMember) (*Member, error) {
-	if err := checkRoles(in.Roles, "body.roles"); err != nil {
-		return nil, err
-	}
-	if err := checkNewPassword(in.Password, in.Email, "body.password"); err != nil {
-		return nil, err
-	}
-	hash := hashPassword(in.Password, s.cfg.PasswordParams)
-	var userID string
-	err := s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
-		u, err := s.findOrCreateUser(ctx, tx, orgID, in.Email, in.Name, hash)
-		if err != nil {
-			return nil, err
-		}
-		userID = u.ID
-		return []credentialChange{memberChanged(orgID, u.ID)}, s.addMembership(ctx, tx, orgID, u.ID, in.Roles)
-	})
+	email, err := normalizeEmail(in.Email, "body.email")
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Member(ctx, s.DB, orgID, userID)
-}
-
-// findOrCreateUser returns the account with email, creating it when new. The
-// creation is audited in orgID's log when a school's administrator made it.
-func (s *Service) findOrCreateUser(ctx context.Context, tx bun.IDB, orgID, email, name, hash string) (*User, error) {
-	u, err := s.store.UserByEmail(ctx, tx, email)
-	if err == nil {
-		return u, nil
-	}
-	if !errors.Is(err, errs.ErrNotFound) {
+	if err := checkRoles(in.Roles, "body.roles"); err != nil {
 		return nil, err
 	}
+	if err := checkNewPasswordOf(in.Password, email, in.Name, "body.password"); err != nil {
+		return nil, err
+	}
+	hash := hashPassword(in.Password, s.cfg.PasswordParams)
+	var added *Member
+	err = s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
+		u, err := s.store.UserByEmail(ctx, tx, email)
+		if err == nil {
+			added, err = s.invite(ctx, tx, orgID, u, email, in)
+			return nil, err
+		}
+		if !errors.Is(err, errs.ErrNotFound) {
+			return nil, err
+		}
+		if u, err = s.createUser(ctx, tx, orgID, email, in.Name, hash); err != nil {
+			return nil, err
+		}
+		if err := s.addMembership(ctx, tx, orgID, u.ID, in.Roles); err != nil {
+			return nil, err
+		}
+		added, err = s.store.Member(ctx, tx, orgID, u.ID)
+		return []credentialChange{memberChanged(orgID, u.ID)}, err
+	})
+	return added, err
+}
+
+// createUser creates an account. The creation is audited in orgID's log
+// when a school's administrator made it.
+func (s *Service) createUser(ctx context.Context, tx bun.IDB, orgID, email, name, hash string) (*User, error) {
 	now := s.Now()
-	u = &User{ID: ids.New(), Email: email, EmailKey: emailKey(email), Name: name, PasswordHash: hash,
+	u := &User{ID: ids.New(), Email: email, EmailKey: emailKey(email), Name: name, PasswordHash: hash,
 		Status: StatusActive, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if err := s.store.InsertUser(ctx, tx, u); err != nil {
 		return nil, err

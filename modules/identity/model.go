@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Status of a user or a membership.
@@ -59,8 +60,10 @@ func (u *User) RowVersion() int64 { return u.Version }
 func (u *User) Bump(at time.Time) { u.Version++; u.UpdatedAt = at }
 
 // emailKey is how an email is compared and stored for lookup: emails are
-// unique whatever their case and surrounding spaces.
-func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+// unique whatever their case, Unicode form and surrounding spaces.
+func emailKey(email string) string {
+	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(email)))
+}
 
 // Membership binds a user to a school. Its roles are MembershipRole rows.
 type Membership struct {
@@ -154,3 +157,19 @@ type throttleRow struct {
 	WindowStartedAt time.Time  `bun:"window_started_at"`
 	BlockedUntil    *time.Time `bun:"blocked_until"`
 }
+
+// Invitation asks a person who already has an account to join a school with
+// roles. Until they accept it, they have no membership and no access there.
+type Invitation struct {
+	bun.BaseModel `bun:"table:invitations"`
+
+	ID        string    `bun:"id,pk"`
+	OrgID     string    `bun:"org_id"`
+	UserID    string    `bun:"user_id"`
+	Roles     string    `bun:"roles"` // comma-separated, as authz.Roles orders them
+	InvitedBy string    `bun:"invited_by,nullzero"`
+	CreatedAt time.Time `bun:"created_at"`
+}
+
+// RoleList is the roles the invitation offers.
+func (i *Invitation) RoleList() []string { return strings.Split(i.Roles, ",") }

@@ -77,10 +77,10 @@ func checkPassword(password, encoded string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-// weakPasswords are refused whatever their length. The demo password is among
-// them: only the demo seed may set it.
+// weakPasswords are refused whatever their score. The demo password is among
+// them: it is published, so only the demo seed may set it.
 var weakPasswords = map[string]bool{
-	"demo-password": true, "password1234": true, "123456789012": true, "qwertyuiop12": true,
+	"demo-curator-2026": true, "demo-password": true, "password1234": true, "123456789012": true, "qwertyuiop12": true,
 	"administrator": true, "curatorops123": true, "passwordpassword": true, "1234567890123": true,
 }
 

@@ -13,16 +13,26 @@ import (
 // Bootstrap operations for the command line and the demo seed. Each one
 // leaves existing records alone, so running it twice changes nothing.
 
-// UserSpec describes an account to make sure of.
+// UserSpec describes an account to make sure of and, when Org is set, the
+// school (by slug) it works for with Roles.
 type UserSpec struct {
 	Email, Name, Password string
 	PlatformAdmin         bool
+	Org                   string
+	Roles                 []string
 }
 
-// EnsureUser creates the user unless the email is taken, and reports
-// whether it did. The password must pass the usual strength rules.
+// EnsureUser creates the user unless the email is taken, adds them to
+// spec.Org unless they are a member already, and reports whether the user
+// was created. It is one transaction: a school that does not exist leaves no
+// account behind. The email and password must pass the usual rules.
 func (s *Service) EnsureUser(ctx context.Context, spec UserSpec) (*User, bool, error) {
-	if err := checkNewPassword(spec.Password, spec.Email, "password"); err != nil {
+	email, err := normalizeEmail(spec.Email, "email")
+	if err != nil {
+		return nil, false, err
+	}
+	spec.Email = email
+	if err := checkNewPasswordOf(spec.Password, spec.Email, spec.Name, "password"); err != nil {
 		return nil, false, err
 	}
 	return s.ensureUser(ctx, spec)
@@ -36,25 +46,55 @@ func (s *Service) EnsureDemoUser(ctx context.Context, spec UserSpec) (*User, boo
 }
 
 func (s *Service) ensureUser(ctx context.Context, spec UserSpec) (*User, bool, error) {
-	if u, err := s.store.UserByEmail(ctx, s.DB, spec.Email); err == nil {
+	if spec.Org != "" {
+		if err := checkRoles(spec.Roles, "roles"); err != nil {
+			return nil, false, err
+		}
+	}
+	var (
+		u       *User
+		created bool
+	)
+	err := s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
+		var err error
+		if u, created, err = s.findOrCreatePlatformUser(ctx, tx, spec); err != nil || spec.Org == "" {
+			return nil, err
+		}
+		o, err := s.store.OrgBySlug(ctx, tx, spec.Org)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.store.Membership(ctx, tx, o.ID, u.ID); err == nil {
+			return nil, nil
+		} else if !errors.Is(err, errs.ErrNotFound) {
+			return nil, err
+		}
+		return []credentialChange{memberChanged(o.ID, u.ID)}, s.addMembership(ctx, tx, o.ID, u.ID, spec.Roles)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return u, created, nil
+}
+
+// findOrCreatePlatformUser returns the account with spec's email, creating it
+// (with the platform flag when asked) when new. An existing account is left
+// alone.
+func (s *Service) findOrCreatePlatformUser(ctx context.Context, tx bun.IDB, spec UserSpec) (*User, bool, error) {
+	if u, err := s.store.UserByEmail(ctx, tx, spec.Email); err == nil {
 		return u, false, nil
 	} else if !errors.Is(err, errs.ErrNotFound) {
 		return nil, false, err
 	}
-	var u *User
-	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		u, err = s.findOrCreateUser(ctx, tx, "", spec.Email, spec.Name, hashPassword(spec.Password, s.cfg.PasswordParams))
-		if err != nil || !spec.PlatformAdmin {
-			return err
-		}
-		u.PlatformAdmin = true
-		if err := s.store.SetPlatformAdmin(ctx, tx, u); err != nil {
-			return err
-		}
-		return s.Record(ctx, tx, "", "user", u.ID, map[string]auditlog.Change{"platform_admin": {Before: false, After: true}})
-	})
-	return u, err == nil, err
+	u, err := s.createUser(ctx, tx, "", spec.Email, spec.Name, hashPassword(spec.Password, s.cfg.PasswordParams))
+	if err != nil || !spec.PlatformAdmin {
+		return u, true, err
+	}
+	u.PlatformAdmin = true
+	if err := s.store.SetPlatformAdmin(ctx, tx, u); err != nil {
+		return nil, false, err
+	}
+	return u, true, s.Record(ctx, tx, "", "user", u.ID, map[string]auditlog.Change{"platform_admin": {Before: false, After: true}})
 }
 
 // EnsureOrg creates the school unless its slug is taken, and reports whether

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
@@ -110,7 +113,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *reqctx.Principal, curre
 	if !ok {
 		return errs.Invalid("body.current_password", "does not match your current password")
 	}
-	if err := checkNewPassword(next, u.Email, "body.new_password"); err != nil {
+	if err := checkNewPasswordOf(next, u.Email, u.Name, "body.new_password"); err != nil {
 		return err
 	}
 	now := s.Now()
@@ -131,8 +134,27 @@ func (s *Service) ChangePassword(ctx context.Context, p *reqctx.Principal, curre
 }
 
 func checkNewPassword(password, email, location string) error {
-	if weakPassword(password, email) {
-		return errs.Invalid(location, "is too easy to guess; choose another password")
+	return checkNewPasswordOf(password, email, "", location)
+}
+
+// minPasswordLength and minPasswordScore are the strength rules of every new
+// password: a zxcvbn score of 3 resists an online attack with no throttling
+// and a slow offline one.
+const (
+	minPasswordLength = 10
+	minPasswordScore  = 3
+)
+
+// checkNewPasswordOf refuses a password that is short or easy to guess. The
+// person's email and name are given to zxcvbn, so that a password built from
+// them scores lower.
+func checkNewPasswordOf(password, email, name, location string) error {
+	if utf8.RuneCountInString(password) < minPasswordLength {
+		return errs.Invalid(location, fmt.Sprintf("is too short: use at least %d characters", minPasswordLength))
+	}
+	if weakPassword(password, email) || zxcvbn.PasswordStrength(password, personalWords(email, name)).Score < minPasswordScore {
+		return errs.Invalid(location, "is too easy to guess: avoid repeated characters, keyboard rows, common words and your own name or email; "+
+			"several unrelated words with digits or symbols make a strong password")
 	}
 	return nil
 }
@@ -202,4 +224,19 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// personalWords are the words of a person's email and name that zxcvbn should
+// count as known to an attacker.
+func personalWords(email, name string) []string {
+	local, domain, _ := strings.Cut(email, "@")
+	words := []string{email, local, domain}
+	words = append(words, strings.Fields(name)...)
+	out := words[:0]
+	for _, w := range words {
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
 }

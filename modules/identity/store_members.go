@@ -21,10 +21,14 @@ func (Store) Membership(ctx context.Context, db bun.IDB, orgID, userID string) (
 func (Store) InsertMembership(ctx context.Context, db bun.IDB, m *Membership) error {
 	_, err := db.NewInsert().Model(m).Exec(ctx)
 	if database.IsUniqueViolation(err) {
-		return errs.Conflict("the user is already a member of this organisation")
+		return errAlreadyMember
 	}
 	return err
 }
+
+// errAlreadyMember answers adding or inviting a person the school has
+// already added or invited.
+var errAlreadyMember = errs.Conflict("the user is already a member of this organisation")
 
 // UpdateMembership writes status, updated_at and version if the stored
 // version is still wasVersion. Role changes bump the version through it too,
@@ -257,4 +261,60 @@ func (Store) UserWithMemberships(ctx context.Context, db bun.IDB, userID string)
 		return nil, nil, errs.NotFound("user")
 	}
 	return u, ms, nil
+}
+
+// --- invitations
+
+// InsertInvitation stores inv; a second invitation of the same person to the
+// same school is a conflict, as adding a member twice is.
+func (Store) InsertInvitation(ctx context.Context, db bun.IDB, inv *Invitation) error {
+	_, err := db.NewInsert().Model(inv).Exec(ctx)
+	if database.IsUniqueViolation(err) {
+		return errAlreadyMember
+	}
+	return err
+}
+
+// InvitationOf returns the invitation id addressed to userID, locked until
+// the transaction ends.
+func (Store) InvitationOf(ctx context.Context, db bun.IDB, id, userID string) (*Invitation, error) {
+	inv := new(Invitation)
+	return inv, database.ScanOne(ctx, database.ForUpdate(db.NewSelect().Model(inv).Where("id = ? AND user_id = ?", id, userID)), "invitation")
+}
+
+func (Store) DeleteInvitation(ctx context.Context, db bun.IDB, id string) error {
+	_, err := db.NewDelete().Model((*Invitation)(nil)).Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// PendingInvitation is an invitation with the school it is to.
+type PendingInvitation struct {
+	Invitation
+	Org Org
+}
+
+// InvitationsOfUser lists the invitations addressed to userID, oldest first,
+// with their schools.
+func (Store) InvitationsOfUser(ctx context.Context, db bun.IDB, userID string) ([]PendingInvitation, error) {
+	var invs []Invitation
+	if err := db.NewSelect().Model(&invs).Where("user_id = ?", userID).OrderExpr("created_at, id").Scan(ctx); err != nil || len(invs) == 0 {
+		return []PendingInvitation{}, err
+	}
+	orgIDs := make([]string, len(invs))
+	for i, inv := range invs {
+		orgIDs[i] = inv.OrgID
+	}
+	var orgs []Org
+	if err := db.NewSelect().Model(&orgs).Where("id IN (?)", bun.In(orgIDs)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	byID := make(map[string]Org, len(orgs))
+	for _, o := range orgs {
+		byID[o.ID] = o
+	}
+	out := make([]PendingInvitation, len(invs))
+	for i, inv := range invs {
+		out[i] = PendingInvitation{Invitation: inv, Org: byID[inv.OrgID]}
+	}
+	return out, nil
 }
