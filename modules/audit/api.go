@@ -8,7 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
-	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
 )
 
@@ -74,8 +74,8 @@ func Register(api huma.API, svc *Service) {
 		if err != nil {
 			return nil, err
 		}
-		if !in.From.IsZero() && !in.To.IsZero() && !in.From.Before(in.To) {
-			return nil, errs.Invalid("query.to", "must be after from")
+		if err := clock.CheckPeriod(in.From, in.To); err != nil {
+			return nil, err
 		}
 		f := Filter{ActorID: in.ActorID, EntityType: in.EntityType, EntityID: in.EntityID, Action: in.Action,
 			From: in.From.UTC(), To: in.To.UTC(), Limit: in.Limit, AfterID: after}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
 )
 
@@ -50,6 +51,9 @@ func registerStats(api huma.API, svc *Service) {
 			"(reviewed_in_time + reviewed_late + open_overdue): an open item past its due time counts as a miss as of now. Each item is charged to " +
 			"whoever holds a live claim on it, else the curator whose queue holds it (pool for none); a reviewed one to its reviewer." + ownRows,
 	}, func(ctx context.Context, in *statsInput) (*statsOutput, error) {
+		if err := clock.CheckPeriod(in.From, in.To); err != nil {
+			return nil, err
+		}
 		to := in.To
 		if to.IsZero() {
 			to = svc.Now().Add(time.Microsecond)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/authz"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
@@ -28,6 +29,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, orgID, name, role string, ex
 	now := s.Now()
 	if expiresAt != nil && !expiresAt.After(now) {
 		return nil, errs.Invalid("body.expires_at", "must be in the future")
+	}
+	if expiresAt != nil {
+		if err := clock.CheckPlan("body.expires_at", *expiresAt); err != nil {
+			return nil, err
+		}
 	}
 	key := newSecret(apiKeyPrefix)
 	p := reqctx.From(ctx).Principal

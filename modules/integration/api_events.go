@@ -9,7 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
 )
 
@@ -158,8 +158,8 @@ func registerEvents(api huma.API, svc *Service) {
 		if err != nil {
 			return nil, err
 		}
-		if !in.From.IsZero() && !in.To.IsZero() && !in.From.Before(in.To) {
-			return nil, errs.Invalid("query.to", "must be after from")
+		if err := clock.CheckPeriod(in.From, in.To); err != nil {
+			return nil, err
 		}
 		rows, err := svc.ListInbox(ctx, httpapi.OrgID(ctx), InboxFilter{Status: in.Status, Type: in.Type, EventID: in.EventID,
 			From: in.From.UTC(), To: in.To.UTC(), Limit: in.Limit, AfterID: after})

@@ -411,8 +411,8 @@ func asValidation(fields []errs.FieldError) error {
 type NewCohort struct {
 	CourseID   string  `json:"course_id" validate:"required,uuid"`
 	Name       string  `json:"name" validate:"required,singleline,max=200"`
-	StartsOn   string  `json:"starts_on" validate:"date"`
-	EndsOn     string  `json:"ends_on" validate:"date"`
+	StartsOn   string  `json:"starts_on" validate:"plandate"`
+	EndsOn     string  `json:"ends_on" validate:"plandate"`
 	Status     string  `json:"status" validate:"omitempty,oneof=planned active finished archived"`
 	Source     *string `json:"source" validate:"omitnil,required,singleline,max=50"`
 	ExternalID *string `json:"external_id" validate:"omitnil,required,singleline,max=200"`
@@ -496,8 +496,8 @@ func (s *Service) ListCohorts(ctx context.Context, orgID string, f CohortFilter)
 // stays with its course: its enrollments belong to that course.
 type CohortChanges struct {
 	Name     *string `json:"name" validate:"omitnil,required,singleline,max=200"`
-	StartsOn *string `json:"starts_on" validate:"omitnil,date"`
-	EndsOn   *string `json:"ends_on" validate:"omitnil,date"`
+	StartsOn *string `json:"starts_on" validate:"omitnil,plandate"`
+	EndsOn   *string `json:"ends_on" validate:"omitnil,plandate"`
 	Status   *string `json:"status" validate:"omitnil,oneof=planned active finished archived"`
 }
 

@@ -46,3 +46,23 @@ func CheckPlan(location string, t time.Time) error {
 	}
 	return nil
 }
+
+// CheckPeriod refuses a listing's or report's optional period [from, to),
+// given as query.from and query.to, when an end lies outside the range of
+// plans or the period ends before it begins. A zero end is left open.
+func CheckPeriod(from, to time.Time) error {
+	for _, end := range []struct {
+		location string
+		at       time.Time
+	}{{"query.from", from}, {"query.to", to}} {
+		if !end.at.IsZero() {
+			if err := CheckPlan(end.location, end.at); err != nil {
+				return err
+			}
+		}
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return errs.Invalid("query.to", "must be after from")
+	}
+	return nil
+}

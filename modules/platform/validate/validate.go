@@ -49,6 +49,7 @@ var messages = map[string]string{
 	"money":      "must be between 0 and 1000000000000 minor units",
 	"uuid":       "must be a UUID",
 	"date":       "must be a date such as 2026-03-02",
+	"plandate":   "must be a date from 2000-01-01 to 2099-12-31",
 }
 
 func newValidator() *validator.Validate {
@@ -82,6 +83,10 @@ func newValidator() *validator.Validate {
 	must("date", func(fl validator.FieldLevel) bool {
 		_, err := time.Parse(time.DateOnly, fl.Field().String())
 		return err == nil
+	})
+	must("plandate", func(fl validator.FieldLevel) bool {
+		d, err := time.Parse(time.DateOnly, fl.Field().String())
+		return err == nil && clock.IsPlan(d)
 	})
 	mustCtx("fact", func(ctx context.Context, fl validator.FieldLevel) bool {
 		t, ok := timeOf(fl)
