@@ -98,10 +98,7 @@ func (Store) Articles(ctx context.Context, db bun.IDB, orgID string, f ArticleFi
 		q = visibleTo(q, "", f.Roles)
 	}
 	q = database.WhereSet(q, database.Eq("status", f.Status), database.Eq("category", f.Category))
-	if f.AfterID != "" {
-		q = q.Where("id > ?", f.AfterID)
-	}
-	return rows, q.OrderExpr("id ASC").Limit(int64(f.Limit + 1)).Scan(ctx)
+	return rows, database.PageByID(q, f.AfterID, f.Limit).Scan(ctx)
 }
 
 // RequiredArticles lists the school's published articles that some role

@@ -44,10 +44,7 @@ func (Store) Templates(ctx context.Context, db bun.IDB, orgID string, f Template
 	var rows []Template
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
 	q = database.WhereSet(q, database.Eq("category", f.Category))
-	if f.AfterID != "" {
-		q = q.Where("id > ?", f.AfterID)
-	}
-	return rows, q.OrderExpr("id ASC").Limit(int64(f.Limit + 1)).Scan(ctx)
+	return rows, database.PageByID(q, f.AfterID, f.Limit).Scan(ctx)
 }
 
 // CountUse adds one to a template's usage counter in the database itself,

@@ -52,10 +52,7 @@ func (Store) ListCourses(ctx context.Context, db bun.IDB, orgID string, f Course
 	var rows []Course
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
 	q = database.WhereSet(q, database.Eq("status", f.Status))
-	if f.AfterID != "" {
-		q = q.Where("id > ?", f.AfterID)
-	}
-	return rows, q.OrderExpr("id ASC").Limit(int64(f.Limit + 1)).Scan(ctx)
+	return rows, database.PageByID(q, f.AfterID, f.Limit).Scan(ctx)
 }
 
 // InsertCourse adds a course; a second course with the same LMS id is a
@@ -156,10 +153,7 @@ func (Store) ListCohorts(ctx context.Context, db bun.IDB, orgID string, f Cohort
 	var rows []Cohort
 	q := db.NewSelect().Model(&rows).Where("org_id = ?", orgID)
 	q = database.WhereSet(q, database.Eq("course_id", f.CourseID), database.Eq("status", f.Status))
-	if f.AfterID != "" {
-		q = q.Where("id > ?", f.AfterID)
-	}
-	return rows, q.OrderExpr("id ASC").Limit(int64(f.Limit + 1)).Scan(ctx)
+	return rows, database.PageByID(q, f.AfterID, f.Limit).Scan(ctx)
 }
 
 // InsertCohort adds a cohort; a second cohort with the same LMS id is a
@@ -206,10 +200,7 @@ func (Store) ListProducts(ctx context.Context, db bun.IDB, orgID string, f Produ
 		database.Eq("status", f.Status),
 		database.Eq("course_id", f.CourseID),
 	)
-	if f.AfterID != "" {
-		q = q.Where("id > ?", f.AfterID)
-	}
-	return rows, q.OrderExpr("id ASC").Limit(int64(f.Limit + 1)).Scan(ctx)
+	return rows, database.PageByID(q, f.AfterID, f.Limit).Scan(ctx)
 }
 
 // InsertProduct adds a product; a second product with the same LMS id is a

@@ -291,3 +291,13 @@ func WhereSet(q *bun.SelectQuery, filters ...Filter) *bun.SelectQuery {
 	}
 	return q
 }
+
+// PageByID orders a listing by id and keeps the rows after afterID (the last
+// id of the previous page, or "" for the first), limit of them and one more,
+// so that httpapi.NewPage can tell whether another page follows.
+func PageByID(q *bun.SelectQuery, afterID string, limit int) *bun.SelectQuery {
+	if afterID != "" {
+		q = q.Where("id > ?", afterID)
+	}
+	return q.OrderExpr("id ASC").Limit(int64(limit + 1))
+}
