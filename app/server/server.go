@@ -100,7 +100,7 @@ type Server struct {
 // New assembles the server. It fails when the policy is broken or when an
 // operation requires a permission that no role holds.
 func New(cfg Config, db *bun.DB, svc *Services, logger *slog.Logger) (*Server, error) {
-	enforcer, err := authz.New(policies.Model, policies.Policy, policies.PolicyFile)
+	enforcer, err := authz.New(policies.Model, policies.Files()...)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func checkPermissionsGranted(api huma.API, enforcer *authz.Enforcer) error {
 	eachOperation(api, func(op *huma.Operation) {
 		access, _ := httpapi.AccessOf(op)
 		if p, needs := access.Permission(); needs && !granted[p] && err == nil {
-			err = fmt.Errorf("operation %s requires %s, which no role in %s grants", op.OperationID, p, policies.PolicyFile)
+			err = fmt.Errorf("operation %s requires %s, which no role in %s grants", op.OperationID, p, policies.Glob)
 		}
 	})
 	return err

@@ -52,9 +52,17 @@ type decision struct {
 	perm Permission
 }
 
-// New loads the model and policy. A bad policy line fails with file:line, so
-// that start-up names the mistake instead of silently denying.
-func New(modelText, policyText, policyFile string) (*Enforcer, error) {
+// PolicyFile is one file of the policy: the core file and one file per
+// module, so that a module's rules live beside each other.
+type PolicyFile struct {
+	Name string // for errors, e.g. policies/policy.csv
+	Text string
+}
+
+// New loads the model and the policy files. A bad policy line fails with
+// file:line, so that start-up names the mistake instead of silently
+// denying; a rule repeated in another file is refused the same way.
+func New(modelText string, files ...PolicyFile) (*Enforcer, error) {
 	m, err := model.NewModelFromString(modelText)
 	if err != nil {
 		return nil, fmt.Errorf("casbin model: %w", err)
@@ -63,7 +71,7 @@ func New(modelText, policyText, policyFile string) (*Enforcer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("casbin enforcer: %w", err)
 	}
-	rules, err := parsePolicy(policyText, policyFile)
+	rules, err := parsePolicy(files)
 	if err != nil {
 		return nil, err
 	}
@@ -98,10 +106,25 @@ func (e *Enforcer) decideAll() error {
 	return nil
 }
 
-func parsePolicy(text, file string) ([][3]string, error) {
+func parsePolicy(files []PolicyFile) ([][3]string, error) {
 	var rules [][3]string
-	seen := map[[3]string]int{}
-	for i, line := range strings.Split(text, "\n") {
+	seen := map[[3]string]string{}
+	for _, f := range files {
+		parsed, err := parsePolicyFile(f, seen)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, parsed...)
+	}
+	return rules, nil
+}
+
+// parsePolicyFile reads one file; seen holds the rules of the files read
+// before it, with where each was written.
+func parsePolicyFile(f PolicyFile, seen map[[3]string]string) ([][3]string, error) {
+	var rules [][3]string
+	file := f.Name
+	for i, line := range strings.Split(f.Text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
@@ -119,9 +142,9 @@ func parsePolicy(text, file string) ([][3]string, error) {
 			return nil, fmt.Errorf("%s: unknown role %q", at, rule[0])
 		}
 		if prev, dup := seen[rule]; dup {
-			return nil, fmt.Errorf("%s: repeats line %d", at, prev)
+			return nil, fmt.Errorf("%s: repeats %s", at, prev)
 		}
-		seen[rule] = i + 1
+		seen[rule] = at
 		rules = append(rules, rule)
 	}
 	return rules, nil

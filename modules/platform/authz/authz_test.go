@@ -1,24 +1,26 @@
-package authz
+package authz_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/curatorops/curatorops/modules/platform/authz"
+
 	"github.com/curatorops/curatorops/policies"
 )
 
 func TestEmbeddedPolicyLoads(t *testing.T) {
-	e, err := New(policies.Model, policies.Policy, policies.PolicyFile)
+	e, err := authz.New(policies.Model, policies.Files()...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !e.Allowed([]string{"curator", "head_of_service"}, Permission{"audit", "read"}) {
+	if !e.Allowed([]string{"curator", "head_of_service"}, authz.Permission{"audit", "read"}) {
 		t.Error("head_of_service should read the audit log")
 	}
-	if e.Allowed([]string{"curator"}, Permission{"audit", "read"}) {
+	if e.Allowed([]string{"curator"}, authz.Permission{"audit", "read"}) {
 		t.Error("a curator must not read the audit log")
 	}
-	if e.Allowed(nil, Permission{"audit", "read"}) {
+	if e.Allowed(nil, authz.Permission{"audit", "read"}) {
 		t.Error("no roles must allow nothing")
 	}
 }
@@ -27,14 +29,14 @@ func TestEmbeddedPolicyLoads(t *testing.T) {
 // what casbin answers, for every role and every permission of the policy,
 // and a permission the policy does not mention is denied.
 func TestDecisionsMatchCasbin(t *testing.T) {
-	e, err := New(policies.Model, policies.Policy, policies.PolicyFile)
+	e, err := authz.New(policies.Model, policies.Files()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	granted := 0
-	for _, role := range append([]string{PlatformAdmin}, Roles...) {
+	for _, role := range append([]string{authz.PlatformAdmin}, authz.Roles...) {
 		for _, p := range e.Permissions() {
-			want, err := e.casbin.Enforce(role, p.Object, p.Action)
+			want, err := authz.CasbinSays(e, role, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -46,10 +48,10 @@ func TestDecisionsMatchCasbin(t *testing.T) {
 			}
 		}
 	}
-	if granted != len(e.rules) {
-		t.Errorf("%d grants in the table, %d policy lines", granted, len(e.rules))
+	if granted != authz.RuleCount(e) {
+		t.Errorf("%d grants in the table, %d policy lines", granted, authz.RuleCount(e))
 	}
-	if e.Allowed(Roles, Permission{"audit", "erase"}) {
+	if e.Allowed(authz.Roles, authz.Permission{"audit", "erase"}) {
 		t.Error("a permission no policy line mentions must be denied")
 	}
 }
@@ -69,10 +71,21 @@ func TestBadPolicyLineIsReportedWithFileAndLine(t *testing.T) {
 	}
 	for name, policy := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := New(policies.Model, policy, "test.csv")
+			_, err := authz.New(policies.Model, authz.PolicyFile{Name: "test.csv", Text: policy})
 			if err == nil || !strings.HasPrefix(err.Error(), wantLine[name]) {
 				t.Fatalf("want error starting %q, got %v", wantLine[name], err)
 			}
 		})
+	}
+}
+
+// TestRuleRepeatedInAnotherFileIsRefused: module files cannot grant twice
+// what another file grants, and the error names both places.
+func TestRuleRepeatedInAnotherFileIsRefused(t *testing.T) {
+	_, err := authz.New(policies.Model,
+		authz.PolicyFile{Name: "a.csv", Text: "p, admin, audit, read\n"},
+		authz.PolicyFile{Name: "b.csv", Text: "# b\np, admin, audit, read\n"})
+	if err == nil || err.Error() != "b.csv:2: repeats a.csv:1" {
+		t.Fatalf("want b.csv:2: repeats a.csv:1, got %v", err)
 	}
 }
