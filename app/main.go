@@ -230,6 +230,13 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 		// claimed with SKIP LOCKED (see homework.Service.RunOnce).
 		svc.Homework.SetLogger(logger)
 		defer svc.Homework.Start(ctx)()
+		// Refund requests not decided in time are escalated once;
+		// onboarding items that complete themselves are recorded and
+		// overdue ones reminded; candidates whose consent expired are
+		// erased.
+		defer svc.Refunds.Start(ctx)()
+		defer svc.Onboarding.Start(ctx, logger)()
+		defer svc.Hiring.Start(ctx, logger)()
 		// kb.reading_overdue reminders: each person is reminded of a
 		// revision once, whichever replica gets there first.
 		defer background.Every(ctx, 15*time.Minute, logger, "kb-reminders", func(ctx context.Context) error {

@@ -42,6 +42,8 @@ type Server struct {
 	Services *server.Services
 	App      *server.Server
 	Dialect  string
+	// Contract checks every exchange of Do against the served spec.
+	Contract *Contract
 }
 
 // Run runs fn once per database dialect (subtests "sqlite" and "postgres"),
@@ -83,7 +85,11 @@ func start(t testing.TB, db *bun.DB, c *clock.Fixed, dialect string) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	return &Server{T: t, DB: db, Clock: c, Services: svc, App: app, Dialect: dialect}
+	contract, err := ContractFor(app.API)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Server{T: t, DB: db, Clock: c, Services: svc, App: app, Dialect: dialect, Contract: contract}
 }
 
 // Replica starts another server on the same PostgreSQL database, with a
@@ -211,18 +217,21 @@ func Header(name, value string) Option {
 // (sent as is) or any value (sent as JSON).
 func (s *Server) Do(method, path string, body any, opts ...Option) *Response {
 	s.T.Helper()
-	var reader io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		reader = strings.NewReader(b)
+		raw = []byte(b)
 	case []byte:
-		reader = bytes.NewReader(b)
+		raw = b
 	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
 			s.T.Fatal(err)
 		}
+	}
+	var reader io.Reader
+	if body != nil {
 		reader = bytes.NewReader(raw)
 	}
 	req := httptest.NewRequest(method, path, reader)
@@ -232,9 +241,17 @@ func (s *Server) Do(method, path string, body any, opts ...Option) *Response {
 	for _, o := range opts {
 		o(req)
 	}
+	sent := req.Header.Clone()
 	ctx, queries := CountQueries(req.Context())
 	rec := httptest.NewRecorder()
 	s.App.Handler().ServeHTTP(rec, req.WithContext(ctx))
+	if s.Contract != nil {
+		// Errorf, not Fatalf: tests call Do from goroutines too.
+		if msg := s.Contract.Check(Exchange{Method: method, Target: path, RequestHead: sent, RequestBody: raw,
+			Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}); msg != "" {
+			s.T.Errorf("%s", msg)
+		}
+	}
 	return &Response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes(), Queries: queries.List(), t: s.T}
 }
 

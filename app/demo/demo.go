@@ -45,6 +45,12 @@ func Seed(ctx context.Context, svc *server.Services, logger *slog.Logger) error 
 		{"knowledge base", func(ctx context.Context, r *run) error { return seedKB(ctx, r.svc, r.orgID) }},
 		{"SLA conversations", seedSLA},
 		{"homework", seedHomework},
+		{"surveys", seedSurveys},
+		{"cases", seedCases},
+		{"refunds", seedRefunds},
+		{"hiring", seedHiring},
+		{"onboarding", seedOnboarding},
+		{"conversation quality", seedQuality},
 	}
 	// A fresh demo takes a few seconds; say what is going on meanwhile.
 	logger.Info("seeding the demo school", "org", org.Slug, "created", created)

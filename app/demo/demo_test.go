@@ -56,9 +56,9 @@ func TestDemoSchool(t *testing.T) {
 }
 
 func checkSeedCreatesTheDemoSchool(t *testing.T, s *apptest.Server) {
-	staff := 5 + demo.CuratorCount
-	if staff != 33 {
-		t.Fatalf("the demo school should employ 33 people, the seed has %d", staff)
+	staff := 5 + demo.CuratorCount + demo.NewcomerCount
+	if staff != 36 {
+		t.Fatalf("the demo school should employ 36 people, the seed has %d", staff)
 	}
 	org, err := s.Services.Identity.Org(s.Ctx(), demo.Slug)
 	if err != nil {
@@ -132,11 +132,12 @@ func checkSeedCreatesTheDemoSchool(t *testing.T, s *apptest.Server) {
 			NextCursor string `json:"next_cursor"`
 		}
 		s.Do(http.MethodGet, "/v1/orgs/demo/users?role=curator&limit=200", nil, apptest.Bearer(admin)).Expect(http.StatusOK).Decode(&page)
-		if len(page.Items) != demo.CuratorCount || page.NextCursor != "" {
-			t.Errorf("%d curators (next cursor %q), want %d on one page", len(page.Items), page.NextCursor, demo.CuratorCount)
+		if want := demo.CuratorCount + demo.NewcomerCount; len(page.Items) != want || page.NextCursor != "" {
+			t.Errorf("%d curators (next cursor %q), want %d on one page", len(page.Items), page.NextCursor, want)
 		}
 		for _, m := range page.Items {
-			if !strings.HasPrefix(m.Email, "curator") || len(m.Roles) != 1 || m.Roles[0] != "curator" {
+			hired := strings.HasPrefix(m.Email, "curator") || strings.HasPrefix(m.Email, "newcomer")
+			if !hired || len(m.Roles) != 1 || m.Roles[0] != "curator" {
 				t.Errorf("listed as a curator: %s with roles %v", m.Email, m.Roles)
 			}
 		}

@@ -376,7 +376,9 @@ func (w *homeworkWriter) review(sub *homework.Submission, who homework.Reviewer,
 
 // sampled applies the school's sampling rule to a new review: every
 // rejection and every low score when the school says so, otherwise the
-// curator's rate (higher on probation) through the sampler.
+// curator's rate through the sampler. The history's reviewers are all past
+// onboarding: the demo's newcomers join after it, so no review here is
+// sampled at the probation rate.
 func (w *homeworkWriter) sampled(r *homework.Review) bool {
 	st := w.settings
 	if st.SampleRejected && r.Verdict == homework.StatusRejected {
@@ -385,11 +387,7 @@ func (w *homeworkWriter) sampled(r *homework.Review) bool {
 	if r.MaxScore > 0 && st.LowScorePercent > 0 && r.Score*100 < st.LowScorePercent*r.MaxScore {
 		return true
 	}
-	rate := st.SamplePercent
-	if slices.Contains(st.Probation(), r.ReviewerID) {
-		rate = st.ProbationSamplePercent
-	}
-	return w.sample(r.ID, rate)
+	return w.sample(r.ID, st.SamplePercent)
 }
 
 func completedEvent(sub *homework.Submission, r *homework.Review, overturned bool) homework.CompletedEvent {

@@ -80,7 +80,7 @@ func checkNamesAgreeInGender(t *testing.T, s *apptest.Server) {
 	for _, st := range students {
 		names = append(names, st.FullName)
 	}
-	if len(students) != demo.StudentCount || len(names) != demo.StudentCount+5+demo.CuratorCount {
+	if len(students) != demo.StudentCount || len(names) != demo.StudentCount+5+demo.CuratorCount+demo.NewcomerCount {
 		t.Fatalf("read %d names of %d students and staff", len(names), len(students))
 	}
 	women := 0

@@ -16,16 +16,23 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/audit"
+	"github.com/curatorops/curatorops/modules/cases"
+	"github.com/curatorops/curatorops/modules/hiring"
 	"github.com/curatorops/curatorops/modules/homework"
 	"github.com/curatorops/curatorops/modules/identity"
 	"github.com/curatorops/curatorops/modules/integration"
 	"github.com/curatorops/curatorops/modules/kb"
+	"github.com/curatorops/curatorops/modules/onboarding"
 	"github.com/curatorops/curatorops/modules/platform/authz"
 	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/events"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
+	"github.com/curatorops/curatorops/modules/quality"
+	"github.com/curatorops/curatorops/modules/refunds"
 	"github.com/curatorops/curatorops/modules/school"
+	"github.com/curatorops/curatorops/modules/scorecard"
 	"github.com/curatorops/curatorops/modules/sla"
+	"github.com/curatorops/curatorops/modules/surveys"
 	"github.com/curatorops/curatorops/policies"
 )
 
@@ -52,6 +59,13 @@ type Services struct {
 	KB          *kb.Service
 	SLA         *sla.Service
 	Homework    *homework.Service
+	Surveys     *surveys.Service
+	Scorecard   *scorecard.Service
+	Cases       *cases.Service
+	Refunds     *refunds.Service
+	Hiring      *hiring.Service
+	Onboarding  *onboarding.Service
+	Quality     *quality.Service
 }
 
 // NewServices builds every module's service on db once, then connects them:
@@ -65,6 +79,13 @@ func NewServices(db *bun.DB, c clock.Clock, identityCfg identity.Config) *Servic
 	svc.KB = kb.NewService(db, c, svc.Audit, kbPeople{svc.Identity}, svc.Integration)
 	svc.SLA = sla.NewService(db, c, svc.Audit, newSLASchool(svc.School, svc.Identity), slaPeople{svc.Identity}, svc.Integration)
 	svc.Homework = NewHomework(db, c, svc)
+	svc.Surveys = buildSurveys(db, c, svc)
+	svc.Scorecard = buildScorecard(db, c, svc)
+	svc.Cases = buildCases(db, c, svc)
+	svc.Refunds = buildRefunds(db, c, svc)
+	svc.Hiring = buildHiring(db, c, svc)
+	svc.Onboarding = buildOnboarding(db, c, svc)
+	svc.Quality = buildQuality(db, c, svc)
 
 	for _, handlers := range []map[string]events.Handler{svc.School.EventHandlers(), svc.Homework.EventHandlers(), svc.SLA.EventHandlers()} {
 		for eventType, h := range handlers {
@@ -74,6 +95,14 @@ func NewServices(db *bun.DB, c clock.Clock, identityCfg identity.Config) *Servic
 	// The audit log registers itself; these keep raw events and messages.
 	svc.School.AddEraser(svc.Integration)
 	svc.School.AddEraser(svc.SLA)
+	// The newer modules join each other here, once every service exists:
+	// their ports point both ways (a survey answer opens a case request,
+	// the scorecard reads cases).
+	for _, connect := range []func(*Services){connectSurveys, connectCases, connectRefunds,
+		connectHiring, connectOnboarding} {
+		connect(svc)
+	}
+	linkNewModules(svc)
 	return svc
 }
 
@@ -86,6 +115,13 @@ func register(api huma.API, svc *Services) {
 	kb.Register(api, svc.KB)
 	sla.Register(api, svc.SLA)
 	homework.Register(api, svc.Homework)
+	surveys.Register(api, svc.Surveys)
+	scorecard.Register(api, svc.Scorecard)
+	cases.Register(api, svc.Cases)
+	refunds.Register(api, svc.Refunds)
+	hiring.Register(api, svc.Hiring)
+	onboarding.Register(api, svc.Onboarding)
+	quality.Register(api, svc.Quality)
 }
 
 // Server is the assembled HTTP application.
@@ -122,25 +158,32 @@ func New(cfg Config, db *bun.DB, svc *Services, logger *slog.Logger) (*Server, e
 	return s, nil
 }
 
-// newAPI configures huma: OpenAPI 3.1 at /openapi.{json,yaml}, no docs page
-// (it would load scripts from a CDN), no $schema links in bodies.
+// newAPI configures huma: OpenAPI 3.1 at /openapi.{json,yaml} (GET and
+// HEAD), no docs page (it would load scripts from a CDN), no $schema links
+// in bodies, component schemas named for client generators.
 func newAPI(e *echo.Echo) huma.API {
 	cfg := huma.DefaultConfig("curatorops API", Version)
 	cfg.CreateHooks = nil
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
 	cfg.RejectUnknownQueryParameters = true
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", httpapi.NewSchemaNamer())
 	cfg.Formats = map[string]huma.Format{"application/json": httpapi.JSONFormat, "json": httpapi.JSONFormat}
 	cfg.Info.Description = "Back office of an online school's curator service: hiring and onboarding, regulations, " +
-		"homework review queues, response-time SLAs, KPI-based pay, cases and refunds. Every school's data lives under /v1/orgs/{org}."
+		"homework review queues, response-time SLAs, KPI-based pay, cases and refunds. Every school's data lives under /v1/orgs/{org}. " +
+		"An empty query value (?limit=) is the same as leaving the parameter out; a JSON null is accepted only where a field is typed with null."
 	cfg.Info.License = &huma.License{Name: "Apache-2.0", Identifier: "Apache-2.0"}
 	cfg.Info.Contact = &huma.Contact{Name: "curatorops maintainers", URL: "https://github.com/curatorops/curatorops"}
-	cfg.Servers = []*huma.Server{{URL: "http://127.0.0.1:8080", Description: "Local development server"}}
+	// Relative: the API is where this document was fetched from, whatever
+	// address (CURATOROPS_ADDR) or proxy serves it.
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "The server that serves this document"}}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		httpapi.SchemeBearer: {Type: "http", Scheme: "bearer", Description: "Session token from POST /v1/auth/login."},
 		httpapi.SchemeAPIKey: {Type: "apiKey", In: "header", Name: httpapi.APIKeyHeader, Description: "Integration key of one school."},
 	}
-	return humaecho.New(e, cfg)
+	api := humaecho.New(e, cfg)
+	httpapi.ServeSpecHead(e, api, cfg.OpenAPIPath)
+	return api
 }
 
 // specAPI builds the API without a database or services: enough for the

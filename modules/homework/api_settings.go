@@ -11,13 +11,12 @@ import (
 
 // HomeworkSettingsBody is a school's queue settings.
 type HomeworkSettingsBody struct {
-	OpenCapacity           int      `json:"open_capacity" minimum:"1" maximum:"10000" doc:"Open items a curator's own queue takes before new ones go to the pool."`
-	LeaseMinutes           int      `json:"lease_minutes" minimum:"1" maximum:"480"`
-	SamplePercent          int      `json:"sample_percent" minimum:"0" maximum:"100" doc:"Share of each curator's reviews sampled for quality control."`
-	ProbationSamplePercent int      `json:"probation_sample_percent" minimum:"0" maximum:"100"`
-	ProbationCuratorIDs    []string `json:"probation_curator_ids" maxItems:"500" format:"uuid" doc:"Curators not yet active after onboarding, sampled at the probation rate: each an active curator of the school."`
-	SampleRejected         bool     `json:"sample_rejected" doc:"Sample every rejected review."`
-	LowScorePercent        int      `json:"low_score_percent" minimum:"0" maximum:"100" doc:"Sample every review scoring below this share of the rubric's points; 0 turns it off."`
+	OpenCapacity           int  `json:"open_capacity" minimum:"1" maximum:"10000" doc:"Open items a curator's own queue takes before new ones go to the pool."`
+	LeaseMinutes           int  `json:"lease_minutes" minimum:"1" maximum:"480"`
+	SamplePercent          int  `json:"sample_percent" minimum:"0" maximum:"100" doc:"Share of each curator's reviews sampled for quality control."`
+	ProbationSamplePercent int  `json:"probation_sample_percent" minimum:"0" maximum:"100" doc:"Share of a newcomer's reviews sampled while their onboarding plan still has required items."`
+	SampleRejected         bool `json:"sample_rejected" doc:"Sample every rejected review."`
+	LowScorePercent        int  `json:"low_score_percent" minimum:"0" maximum:"100" doc:"Sample every review scoring below this share of the rubric's points; 0 turns it off."`
 }
 
 type settingsOutput struct {
@@ -26,12 +25,8 @@ type settingsOutput struct {
 }
 
 func newSettingsOutput(st *Settings) *settingsOutput {
-	ids := st.Probation()
-	if ids == nil {
-		ids = []string{}
-	}
 	return &settingsOutput{ETag: httpapi.ETag(st.Version), Body: HomeworkSettingsBody{OpenCapacity: st.OpenCapacity, LeaseMinutes: st.LeaseMinutes,
-		SamplePercent: st.SamplePercent, ProbationSamplePercent: st.ProbationSamplePercent, ProbationCuratorIDs: ids,
+		SamplePercent: st.SamplePercent, ProbationSamplePercent: st.ProbationSamplePercent,
 		SampleRejected: st.SampleRejected, LowScorePercent: st.LowScorePercent}}
 }
 
@@ -64,7 +59,7 @@ func registerSettings(api huma.API, svc *Service) {
 		}
 		b := in.Body
 		st, err := svc.SaveSettings(ctx, httpapi.OrgID(ctx), v, SettingsInput{OpenCapacity: b.OpenCapacity, LeaseMinutes: b.LeaseMinutes,
-			SamplePercent: b.SamplePercent, ProbationSamplePercent: b.ProbationSamplePercent, ProbationCuratorIDs: b.ProbationCuratorIDs,
+			SamplePercent: b.SamplePercent, ProbationSamplePercent: b.ProbationSamplePercent,
 			SampleRejected: b.SampleRejected, LowScorePercent: b.LowScorePercent})
 		if err != nil {
 			return nil, err

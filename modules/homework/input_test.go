@@ -112,34 +112,28 @@ func TestReviewInputsAreChecked(t *testing.T) {
 	})
 }
 
-func TestProbationCuratorsMustBeActiveCuratorsOfTheSchool(t *testing.T) {
+// TestProbationIsOnboardingsToSay: the hand-kept probation list is gone
+// from the settings (the onboarding module says who is a newcomer), so a
+// client that still sends it is told so and nothing is saved.
+func TestProbationIsOnboardingsToSay(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		f := newFixture(t, s, "alpha", 0, "")
-		other := newFixture(t, s, "beta", 0, "")
-		own := f.sc.People["curator"].UserID
 		settings := s.Do(get, f.sc.Path("/homework-settings"), nil, f.as("head_of_service")).Expect(200)
-		with := func(ids ...string) map[string]any {
-			body := settings.Map()
-			body["probation_curator_ids"] = ids
-			return body
+		if _, listed := settings.Map()["probation_curator_ids"]; listed {
+			t.Fatalf("the settings still list probation curators: %s", settings.Body)
 		}
-		nobody := "01890000-0000-7000-8000-000000000000"
-		expectRefusals(t, s, []refusal{
-			{name: "a curator of another school", method: put, path: f.sc.Path("/homework-settings"), body: with(own, other.sc.People["curator"].UserID),
-				opts: opts(f.as("head_of_service"), etag(settings)), status: http.StatusUnprocessableEntity, where: []string{"body.probation_curator_ids[1]"}},
-			{name: "an id of nobody", method: put, path: f.sc.Path("/homework-settings"), body: with(nobody),
-				opts: opts(f.as("head_of_service"), etag(settings)), status: http.StatusUnprocessableEntity, where: []string{"body.probation_curator_ids[0]"}},
-			{name: "a member who is not a curator", method: put, path: f.sc.Path("/homework-settings"), body: with(f.sc.People["hr"].UserID),
-				opts: opts(f.as("head_of_service"), etag(settings)), status: http.StatusUnprocessableEntity, where: []string{"body.probation_curator_ids[0]"}},
-			{name: "not an id", method: put, path: f.sc.Path("/homework-settings"), body: with(own, "nobody"),
-				opts: opts(f.as("head_of_service"), etag(settings)), status: http.StatusUnprocessableEntity, where: []string{"body.probation_curator_ids[1]"}},
-		})
+		body := settings.Map()
+		body["probation_curator_ids"] = []string{f.sc.People["curator"].UserID}
+		s.Do(put, f.sc.Path("/homework-settings"), body, f.as("head_of_service"), etag(settings)).
+			ExpectProblem(http.StatusUnprocessableEntity, "body.probation_curator_ids")
 		if now := s.Do(get, f.sc.Path("/homework-settings"), nil, f.as("head_of_service")).Expect(200); now.Header.Get("ETag") != settings.Header.Get("ETag") {
 			t.Fatalf("refused settings were saved: ETag %s, was %s", now.Header.Get("ETag"), settings.Header.Get("ETag"))
 		}
-		saved := s.Do(put, f.sc.Path("/homework-settings"), with(own), f.as("head_of_service"), etag(settings)).Expect(200).Map()
-		if ids, _ := saved["probation_curator_ids"].([]any); len(ids) != 1 || ids[0] != own {
-			t.Fatalf("saved probation curators: %v", saved["probation_curator_ids"])
+		body = settings.Map()
+		body["probation_sample_percent"] = 100
+		saved := s.Do(put, f.sc.Path("/homework-settings"), body, f.as("head_of_service"), etag(settings)).Expect(200).Map()
+		if saved["probation_sample_percent"] != float64(100) {
+			t.Fatalf("saved settings: %v", saved)
 		}
 	})
 }

@@ -6,7 +6,6 @@
 package homework
 
 import (
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -31,27 +30,26 @@ const (
 
 // Defaults of the school settings and review targets.
 const (
-	DefaultTargetMinutes       = 24 * 60
-	FinalProjectTargetMinutes  = 72 * 60
-	DefaultOpenCapacity        = 40
-	DefaultLeaseMinutes        = 30
-	DefaultSamplePercent       = 5
-	DefaultProbationPercent    = 30
-	DefaultLowScorePercent     = 50
-	DefaultSource              = "lms"
-	maxQualityPoints           = 5
-	qualityCriteriaCount       = 4
-	finalProjectKind           = "final_project"
-	poolQueueLabel             = "pool"
-	eventSubmissionCreated     = "submission.created"
-	eventReviewCompleted       = "review.completed"
-	eventHomeworkOverdue       = "homework.overdue"
-	overdueBatch               = 200
-	entitySubmission           = "homework_submission"
-	entitySettings             = "homework_settings"
-	entityQualityCheck         = "homework_quality_check"
-	monthLayout                = "2006-01"
-	maxSettingsProbationPeople = 500
+	DefaultTargetMinutes      = 24 * 60
+	FinalProjectTargetMinutes = 72 * 60
+	DefaultOpenCapacity       = 40
+	DefaultLeaseMinutes       = 30
+	DefaultSamplePercent      = 5
+	DefaultProbationPercent   = 30
+	DefaultLowScorePercent    = 50
+	DefaultSource             = "lms"
+	maxQualityPoints          = 5
+	qualityCriteriaCount      = 4
+	finalProjectKind          = "final_project"
+	poolQueueLabel            = "pool"
+	eventSubmissionCreated    = "submission.created"
+	eventReviewCompleted      = "review.completed"
+	eventHomeworkOverdue      = "homework.overdue"
+	overdueBatch              = 200
+	entitySubmission          = "homework_submission"
+	entitySettings            = "homework_settings"
+	entityQualityCheck        = "homework_quality_check"
+	monthLayout               = "2006-01"
 )
 
 // Verdicts a review may reach.
@@ -225,9 +223,9 @@ func (q *QualityCheck) Percent() float64 {
 	return float64(q.VerdictCorrect+q.FeedbackHelpful+q.Tone+q.OnTime) * 100 / float64(maxQualityPoints*qualityCriteriaCount)
 }
 
-// Settings are a school's queue rules. Curators on probation (not yet
-// active after onboarding) are listed by user id until an onboarding
-// module can say so itself; their reviews are sampled at a higher rate.
+// Settings are a school's queue rules. Reviews of newcomers whose
+// onboarding plan still has required items (the Onboarding port says
+// who) are sampled at the probation rate.
 type Settings struct {
 	bun.BaseModel `bun:"table:homework_settings"`
 
@@ -236,19 +234,10 @@ type Settings struct {
 	LeaseMinutes           int       `bun:"lease_minutes" json:"lease_minutes"`
 	SamplePercent          int       `bun:"sample_percent" json:"sample_percent"`
 	ProbationSamplePercent int       `bun:"probation_sample_percent" json:"probation_sample_percent"`
-	ProbationCuratorIDs    string    `bun:"probation_curator_ids" json:"probation_curator_ids"`
 	SampleRejected         bool      `bun:"sample_rejected" json:"sample_rejected"`
 	LowScorePercent        int       `bun:"low_score_percent" json:"low_score_percent"`
 	UpdatedAt              time.Time `bun:"updated_at" json:"-"`
 	Version                int64     `bun:"version" json:"version"`
-}
-
-// Probation lists the curators whose reviews are sampled at the higher rate.
-func (st *Settings) Probation() []string {
-	if st.ProbationCuratorIDs == "" {
-		return nil
-	}
-	return strings.Split(st.ProbationCuratorIDs, ",")
 }
 
 // RowVersion is the version an If-Match names.

@@ -19,6 +19,13 @@ func (s *Service) PendingSamples(ctx context.Context, orgID, afterID string, lim
 	return s.store.PendingSamples(ctx, s.DB, orgID, afterID, limit)
 }
 
+// CuratorQualityChecks lists the quality checks of a curator's reviews made
+// at or after since, oldest first: the onboarding module counts a
+// newcomer's supervised reviews that passed.
+func (s *Service) CuratorQualityChecks(ctx context.Context, orgID, curatorID string, since time.Time) ([]QualityCheck, error) {
+	return s.store.CuratorQualityChecks(ctx, s.DB, orgID, curatorID, since)
+}
+
 // QualityInput is a quality reviewer's assessment of a review, each
 // criterion 0–5; Overturn, when set, replaces the review's verdict.
 type QualityInput struct {

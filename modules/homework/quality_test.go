@@ -7,9 +7,19 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/uptrace/bun"
+
 	"github.com/curatorops/curatorops/app/apptest"
 	"github.com/curatorops/curatorops/modules/homework"
 )
+
+// newcomers stands for the onboarding module: the listed curators still
+// have these required items left.
+type newcomers map[string][]string
+
+func (n newcomers) Unfinished(_ context.Context, _ bun.IDB, _, userID string) ([]string, error) {
+	return n[userID], nil
+}
 
 // review claims the submission as the actor and completes it.
 func review(s *apptest.Server, f *fixture, id string, who apptest.Actor, verdict string, scores map[string]int) map[string]any {
@@ -28,10 +38,8 @@ func TestQualityControl(t *testing.T) {
 		f.addStudent(t, rookie.UserID)
 		// Sample whatever is drawn at 30 % or more: the probation rate, not the default 5 %.
 		homework.UseSampler(s.Services.Homework, func(_ string, percent int) bool { return percent >= 30 })
-		settings := s.Do(get, f.sc.Path("/homework-settings"), nil, f.as("admin")).Expect(200)
-		body := settings.Map()
-		body["probation_curator_ids"] = []string{rookie.UserID}
-		s.Do(put, f.sc.Path("/homework-settings"), body, f.as("admin"), etag(settings)).Expect(200)
+		// The rookie is still in onboarding: the onboarding module says so.
+		s.Services.Homework.UseOnboarding(newcomers{rookie.UserID: {"Пять проверок под контролем"}})
 
 		now := s.Clock.Now()
 		vetted := review(s, f, f.submit(submission("q-1", 0, 0, now))["id"].(string), cur, "accepted", fullScores())

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -120,6 +121,10 @@ func (s *Service) Review(ctx context.Context, orgID, id string, version int64, w
 	if err != nil {
 		return nil, nil, err
 	}
+	newcomer, err := s.unfinishedOnboarding(ctx, s.DB, orgID, who.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
 	var (
 		out *Submission
 		rev *Review
@@ -133,7 +138,7 @@ func (s *Service) Review(ctx context.Context, orgID, id string, version int64, w
 				if err := checkScores(sub.Rubric, in.Scores, true); err != nil {
 					return err
 				}
-				rev = s.newReview(sub, who, in, settings, cal, now)
+				rev = s.newReview(sub, who, in, settings, len(newcomer) > 0, cal, now)
 				sub.Status, sub.Verdict, sub.Score = in.Verdict, &rev.Verdict, &rev.Score
 				sub.ReviewedBy, sub.ReviewedAt, sub.ReviewSeconds = &rev.ReviewerID, &now, &rev.BusinessSeconds
 				sub.dropClaim()
@@ -151,6 +156,9 @@ func (s *Service) Review(ctx context.Context, orgID, id string, version int64, w
 		if err := s.Record(ctx, tx, orgID, entitySubmission, after.ID, auditlog.Diff(before, after)); err != nil {
 			return err
 		}
+		if err := s.tellAccepted(ctx, tx, after, rev); err != nil {
+			return err
+		}
 		return s.publish.Publish(ctx, tx, orgID, eventReviewCompleted, completedPayload(after, rev, false))
 	})
 	if err != nil {
@@ -160,8 +168,9 @@ func (s *Service) Review(ctx context.Context, orgID, id string, version int64, w
 }
 
 // newReview is the reviewer's verdict on sub at now: its score, its
-// business time on the school's calendar and whether it is sampled.
-func (s *Service) newReview(sub *Submission, who Reviewer, in ReviewInput, settings *Settings, cal *bizcal.Calendar, now time.Time) *Review {
+// business time on the school's calendar and whether it is sampled, at the
+// probation rate when the reviewer is a newcomer.
+func (s *Service) newReview(sub *Submission, who Reviewer, in ReviewInput, settings *Settings, newcomer bool, cal *bizcal.Calendar, now time.Time) *Review {
 	total := 0
 	for _, v := range in.Scores {
 		total += v
@@ -169,7 +178,7 @@ func (s *Service) newReview(sub *Submission, who Reviewer, in ReviewInput, setti
 	rev := &Review{ID: ids.New(), OrgID: sub.OrgID, SubmissionID: sub.ID, Kind: KindReview, ReviewerID: who.UserID, Verdict: in.Verdict,
 		Scores: in.Scores, Score: total, MaxScore: sub.MaxScore(), Feedback: in.Feedback,
 		BusinessSeconds: int64(cal.BusinessBetween(sub.SubmittedAt, now) / time.Second), WithinSLA: !now.After(sub.DueAt), CreatedAt: now}
-	rev.Sampled = sampled(settings, rev, s.sample)
+	rev.Sampled = sampled(settings, rev, newcomer, s.sample)
 	return rev
 }
 
@@ -178,8 +187,8 @@ var verdictColumns = []string{"status", "verdict", "score", "reviewed_by", "revi
 
 // sampled applies the school's sampling rule to a new review: every
 // rejection and every low score when the school says so, otherwise the
-// curator's rate (higher on probation) through the sampler.
-func sampled(st *Settings, r *Review, sample Sampler) bool {
+// curator's rate (the probation rate for a newcomer) through the sampler.
+func sampled(st *Settings, r *Review, newcomer bool, sample Sampler) bool {
 	if st.SampleRejected && r.Verdict == StatusRejected {
 		return true
 	}
@@ -187,7 +196,7 @@ func sampled(st *Settings, r *Review, sample Sampler) bool {
 		return true
 	}
 	rate := st.SamplePercent
-	if slices.Contains(st.Probation(), r.ReviewerID) {
+	if newcomer {
 		rate = st.ProbationSamplePercent
 	}
 	return sample(r.ID, rate)
@@ -228,6 +237,13 @@ func (s *Service) Reassign(ctx context.Context, orgID, id string, version int64,
 		}
 		if !active {
 			return nil, errs.Invalid("body.curator_id", "is not an active curator of this school")
+		}
+		unfinished, err := s.unfinishedOnboarding(ctx, s.DB, orgID, *curatorID)
+		if err != nil {
+			return nil, err
+		}
+		if len(unfinished) > 0 {
+			return nil, errs.Conflict("the curator has not finished onboarding: %s", strings.Join(unfinished, "; "))
 		}
 	}
 	var out *Submission

@@ -117,14 +117,26 @@ type People interface {
 	Names(ctx context.Context, orgID string, userIDs []string) (map[string]string, error)
 }
 
+// Onboarding says which curators are still newcomers: their onboarding
+// plan has required items left. Their reviews are sampled at the probation
+// rate, routing passes them by and nobody hands them a submission. The
+// onboarding module implements it; until it is set, nobody is a newcomer.
+type Onboarding interface {
+	// Unfinished names the curator's required onboarding items not done
+	// yet; none when the curator may take students.
+	Unfinished(ctx context.Context, db bun.IDB, orgID, userID string) ([]string, error)
+}
+
 // Service holds the review-queue rules.
 type Service struct {
 	service.Core
 	school        School
 	people        People
+	onboarding    Onboarding
 	publish       events.Publisher
 	sample        Sampler
 	store         Store
+	reviewed      ReviewObserver // told of accepted reviews (case collection); nil when none
 	logger        *slog.Logger
 	settingsCache sync.Map // org id → cachedSettings, for claims and reviews
 	cohorts       sync.Map // org/user → cachedCohorts, for claim-next
@@ -152,6 +164,9 @@ func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, school Schoo
 	}
 	return s
 }
+
+// UseOnboarding connects the onboarding module, once it exists.
+func (s *Service) UseOnboarding(o Onboarding) { s.onboarding = o }
 
 // SetLogger sets where the background pass reports failures.
 func (s *Service) SetLogger(l *slog.Logger) {

@@ -2,16 +2,12 @@ package homework
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
 	"github.com/curatorops/curatorops/modules/platform/database"
-	"github.com/curatorops/curatorops/modules/platform/errs"
-	"github.com/curatorops/curatorops/modules/platform/ids"
 )
 
 // settingsTTL bounds how long a replica serves a school's settings from
@@ -47,19 +43,12 @@ type SettingsInput struct {
 	LeaseMinutes           int
 	SamplePercent          int
 	ProbationSamplePercent int
-	ProbationCuratorIDs    []string
 	SampleRejected         bool
 	LowScorePercent        int
 }
 
 // SaveSettings replaces the school's settings if they are still at version.
 func (s *Service) SaveSettings(ctx context.Context, orgID string, version int64, in SettingsInput) (*Settings, error) {
-	if len(in.ProbationCuratorIDs) > maxSettingsProbationPeople {
-		return nil, errs.Invalid("body.probation_curator_ids", "too many curators")
-	}
-	if err := s.checkProbationCurators(ctx, orgID, in.ProbationCuratorIDs); err != nil {
-		return nil, err
-	}
 	var out *Settings
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		before, after, err := database.Optimistic[Settings, *Settings]{
@@ -80,33 +69,9 @@ func (s *Service) SaveSettings(ctx context.Context, orgID string, version int64,
 	return out, err
 }
 
-// checkProbationCurators refuses ids that do not name an active curator of
-// the school: another school's people and made-up ids alike, so that the
-// settings never hold a person the school cannot see.
-func (s *Service) checkProbationCurators(ctx context.Context, orgID string, userIDs []string) error {
-	var v errs.ValidationError
-	for i, id := range userIDs {
-		ok := ids.Valid(id)
-		if ok {
-			var err error
-			if ok, err = s.people.IsActiveCurator(ctx, orgID, id); err != nil {
-				return err
-			}
-		}
-		if !ok {
-			v.Fields = append(v.Fields, errs.FieldError{Location: fmt.Sprintf("body.probation_curator_ids[%d]", i),
-				Message: "must be an active curator of this school"})
-		}
-	}
-	if len(v.Fields) > 0 {
-		return &v
-	}
-	return nil
-}
-
 // apply replaces every setting with the input's.
 func (in SettingsInput) apply(st *Settings) {
 	st.OpenCapacity, st.LeaseMinutes, st.SamplePercent = in.OpenCapacity, in.LeaseMinutes, in.SamplePercent
-	st.ProbationSamplePercent, st.ProbationCuratorIDs = in.ProbationSamplePercent, strings.Join(in.ProbationCuratorIDs, ",")
+	st.ProbationSamplePercent = in.ProbationSamplePercent
 	st.SampleRejected, st.LowScorePercent = in.SampleRejected, in.LowScorePercent
 }

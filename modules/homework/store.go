@@ -142,3 +142,11 @@ func (Store) QualityChecks(ctx context.Context, db bun.IDB, orgID, month string)
 	var rows []QualityCheck
 	return rows, db.NewSelect().Model(&rows).Where("org_id = ? AND month = ?", orgID, month).OrderExpr("id ASC").Scan(ctx)
 }
+
+// CuratorQualityChecks lists the checks of a curator's reviews made at or
+// after since, oldest first.
+func (Store) CuratorQualityChecks(ctx context.Context, db bun.IDB, orgID, curatorID string, since time.Time) ([]QualityCheck, error) {
+	var rows []QualityCheck
+	return rows, db.NewSelect().Model(&rows).Where("org_id = ? AND curator_id = ? AND created_at >= ?", orgID, curatorID, since.UTC()).
+		OrderExpr("created_at ASC, id ASC").Scan(ctx)
+}

@@ -241,13 +241,18 @@ func reviewTarget(a *Assignment) int {
 }
 
 // route picks the queue: the enrollment's curator while they are an
-// active curator with room in their queue, the cohort's pool otherwise.
+// active curator past onboarding with room in their queue, the cohort's
+// pool otherwise. A submission from the LMS is never refused for its
+// curator: it waits in the pool.
 func (s *Service) route(ctx context.Context, tx bun.IDB, orgID string, curatorID *string) (*string, error) {
 	if curatorID == nil {
 		return nil, nil
 	}
 	active, err := s.people.IsActiveCurator(ctx, orgID, *curatorID)
 	if err != nil || !active {
+		return nil, err
+	}
+	if unfinished, err := s.unfinishedOnboarding(ctx, tx, orgID, *curatorID); err != nil || len(unfinished) > 0 {
 		return nil, err
 	}
 	settings, err := s.store.Settings(ctx, tx, orgID)
@@ -260,6 +265,14 @@ func (s *Service) route(ctx context.Context, tx bun.IDB, orgID string, curatorID
 	}
 	id := *curatorID
 	return &id, nil
+}
+
+// unfinishedOnboarding names the curator's required onboarding items left.
+func (s *Service) unfinishedOnboarding(ctx context.Context, db bun.IDB, orgID, curatorID string) ([]string, error) {
+	if s.onboarding == nil {
+		return nil, nil
+	}
+	return s.onboarding.Unfinished(ctx, db, orgID, curatorID)
 }
 
 // Submission returns one submission the caller may see.

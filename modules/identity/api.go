@@ -27,7 +27,7 @@ func Register(api huma.API, svc *Service) {
 // UserDTO is a user as others see them.
 type UserDTO struct {
 	ID            string `json:"id" format:"uuid"`
-	Email         string `json:"email" format:"email"`
+	Email         string `json:"email" format:"idn-email" doc:"An address in any script (RFC 6531), stored normalised."`
 	Name          string `json:"name"`
 	Status        string `json:"status" enum:"active,disabled"`
 	PlatformAdmin bool   `json:"platform_admin"`

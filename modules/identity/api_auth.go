@@ -14,7 +14,7 @@ import (
 
 type loginInput struct {
 	Body struct {
-		Email    string `json:"email" format:"email" maxLength:"254"`
+		Email    string `json:"email" format:"idn-email" maxLength:"254"`
 		Password string `json:"password" minLength:"1" maxLength:"128"`
 	}
 }

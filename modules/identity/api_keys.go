@@ -35,7 +35,7 @@ type createAPIKeyInput struct {
 	Body struct {
 		Name      string     `json:"name" minLength:"1" maxLength:"200" doc:"What the key is for, e.g. LMS GetCourse."`
 		Role      string     `json:"role,omitempty" enum:"head_of_service,senior_curator,curator,hr,finance,integration" default:"integration"`
-		ExpiresAt *time.Time `json:"expires_at,omitempty"`
+		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the key stops working: in the future and before 2100. Never, when absent."`
 	}
 }
 

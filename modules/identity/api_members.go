@@ -15,7 +15,7 @@ import (
 // MemberDTO is a person in a school's user list.
 type MemberDTO struct {
 	UserID     string    `json:"user_id" format:"uuid"`
-	Email      string    `json:"email" format:"email"`
+	Email      string    `json:"email" format:"idn-email" doc:"An address in any script (RFC 6531), stored normalised."`
 	Name       string    `json:"name"`
 	Status     string    `json:"status" enum:"active,disabled" doc:"Access to this school."`
 	UserStatus string    `json:"user_status" enum:"active,disabled" doc:"The account itself, across schools."`
@@ -49,10 +49,10 @@ type listMembersOutput struct{ Body httpapi.Page[MemberDTO] }
 type createMemberInput struct {
 	httpapi.OrgPath
 	Body struct {
-		Email    string   `json:"email" format:"email" maxLength:"254"`
+		Email    string   `json:"email" format:"idn-email" doc:"An address in any script (RFC 6531), stored normalised." maxLength:"254"`
 		Name     string   `json:"name" minLength:"1" maxLength:"200"`
 		Password string   `json:"password" minLength:"10" maxLength:"128" doc:"Initial password, for a person new to the deployment: at least 10 characters and hard to guess."`
-		Roles    []string `json:"roles" minItems:"1" maxItems:"7" uniqueItems:"true"`
+		Roles    []string `json:"roles" minItems:"1" maxItems:"7" uniqueItems:"true" nullable:"false" enum:"admin,head_of_service,senior_curator,curator,hr,finance,integration"`
 	}
 }
 

@@ -40,7 +40,7 @@ type updateOrgInput struct {
 	httpapi.IfMatch
 	Body struct {
 		Name     *string `json:"name,omitempty" minLength:"1" maxLength:"200"`
-		TimeZone *string `json:"time_zone,omitempty" minLength:"1" maxLength:"64"`
+		TimeZone *string `json:"time_zone,omitempty" minLength:"1" maxLength:"64" doc:"IANA time zone, e.g. Europe/Moscow."`
 		Currency *string `json:"currency,omitempty" pattern:"^[A-Z]{3}$"`
 	}
 }

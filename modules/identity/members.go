@@ -41,24 +41,50 @@ func (s *Service) AddMember(ctx context.Context, orgID string, in NewMember) (*M
 	hash := hashPassword(in.Password, s.cfg.PasswordParams)
 	var added *Member
 	err = s.inTxChanging(ctx, func(ctx context.Context, tx bun.Tx) ([]credentialChange, error) {
-		u, err := s.store.UserByEmail(ctx, tx, email)
-		if err == nil {
-			added, err = s.invite(ctx, tx, orgID, u, email, in)
+		joined, changes, err := s.addMemberIn(ctx, tx, orgID, email, hash, in)
+		if err != nil {
 			return nil, err
 		}
-		if !errors.Is(err, errs.ErrNotFound) {
-			return nil, err
-		}
-		if u, err = s.createUser(ctx, tx, orgID, email, in.Name, hash); err != nil {
-			return nil, err
-		}
-		if err := s.addMembership(ctx, tx, orgID, u.ID, in.Roles); err != nil {
-			return nil, err
-		}
-		added, err = s.store.Member(ctx, tx, orgID, u.ID)
-		return []credentialChange{memberChanged(orgID, u.ID)}, err
+		added = joined.answer
+		return changes, nil
 	})
 	return added, err
+}
+
+// joining is what adding a person to a school did: the answer the
+// administrator gets, the account that joins (now, or when they accept the
+// invitation) and whether it was an invitation.
+type joining struct {
+	answer  *Member
+	userID  string
+	invited bool
+}
+
+// addMemberIn adds the person in tx (email normalised, password hashed) and
+// returns the credential changes the caller announces in that transaction.
+func (s *Service) addMemberIn(ctx context.Context, tx bun.IDB, orgID, email, hash string, in NewMember) (*joining, []credentialChange, error) {
+	u, err := s.store.UserByEmail(ctx, tx, email)
+	if err == nil {
+		answer, err := s.invite(ctx, tx, orgID, u, email, in)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &joining{answer: answer, userID: u.ID, invited: true}, nil, nil
+	}
+	if !errors.Is(err, errs.ErrNotFound) {
+		return nil, nil, err
+	}
+	if u, err = s.createUser(ctx, tx, orgID, email, in.Name, hash); err != nil {
+		return nil, nil, err
+	}
+	if err := s.addMembership(ctx, tx, orgID, u.ID, in.Roles); err != nil {
+		return nil, nil, err
+	}
+	answer, err := s.store.Member(ctx, tx, orgID, u.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &joining{answer: answer, userID: u.ID}, []credentialChange{memberChanged(orgID, u.ID)}, nil
 }
 
 // createUser creates an account. The creation is audited in orgID's log

@@ -147,7 +147,13 @@ func registerEvents(api huma.API, svc *Service) {
 		}
 		return &ingestOutput{Body: ingestResult(res)}, nil
 	})
-	documentBody(api, "/v1/orgs/{org}/events", reflect.TypeFor[IngestRequest](), "IngestEventsRequest")
+	documentBody(api, "/v1/orgs/{org}/events", reflect.TypeFor[IngestRequest](), "IngestEventsRequest", IngestRequest{Events: []EventIn{{
+		EventID: "lms-ev-1001", Type: "student.upserted", OccurredAt: time.Date(2026, 11, 30, 9, 15, 0, 0, time.UTC),
+		Data: map[string]any{"external_id": "s-1001", "full_name": "Анна Петрова", "email": "anna@example.ru"},
+	}}})
+	// Each event is judged on its own: wrong ones are rejected in the 200
+	// report, never the batch (see the contract check in app/apptest).
+	api.OpenAPI().Paths["/v1/orgs/{org}/events"].Post.Extensions["x-items-checked-one-by-one"] = true
 
 	httpapi.Register(api, httpapi.OrgPermission("events", "read"), huma.Operation{
 		OperationID: "list-events", Method: http.MethodGet, Path: "/v1/orgs/{org}/events", Tags: []string{"Events"},
@@ -189,7 +195,7 @@ func registerEvents(api huma.API, svc *Service) {
 
 // documentBody puts the schema of t in the spec as the JSON body of the
 // POST at path, whose handler reads the raw body.
-func documentBody(api huma.API, path string, t reflect.Type, name string) {
+func documentBody(api huma.API, path string, t reflect.Type, name string, example any) {
 	op := api.OpenAPI().Paths[path].Post
-	op.RequestBody.Content["application/json"] = &huma.MediaType{Schema: api.OpenAPI().Components.Schemas.Schema(t, true, name)}
+	op.RequestBody.Content["application/json"] = &huma.MediaType{Schema: api.OpenAPI().Components.Schemas.Schema(t, true, name), Example: example}
 }

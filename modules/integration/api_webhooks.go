@@ -61,9 +61,9 @@ type WebhookPath struct {
 type createWebhookInput struct {
 	httpapi.OrgPath
 	Body struct {
-		URL         string   `json:"url" minLength:"1" maxLength:"2000" doc:"Where deliveries are POSTed: an http or https URL on a public address (or in a range the operator opened)."`
+		URL         string   `json:"url" minLength:"1" maxLength:"2000" format:"uri" pattern:"^[Hh][Tt][Tt][Pp][Ss]?://" patternDescription:"an http or https URL" doc:"Where deliveries are POSTed: an http or https URL on a public address (or in a range the operator opened)."`
 		Description string   `json:"description,omitempty" maxLength:"500"`
-		EventTypes  []string `json:"event_types" minItems:"1" maxItems:"50" doc:"Event types to deliver, e.g. review.completed, sla.breached; \"*\" for all."`
+		EventTypes  []string `json:"event_types" minItems:"1" maxItems:"50" nullable:"false" doc:"Event types to deliver, e.g. review.completed, sla.breached; \"*\" for all."`
 		Active      *bool    `json:"active,omitempty" doc:"Inactive webhooks get no new deliveries, and their queued ones wait. Default true."`
 	}
 }
@@ -72,9 +72,9 @@ type updateWebhookInput struct {
 	WebhookPath
 	httpapi.IfMatch
 	Body struct {
-		URL         *string  `json:"url,omitempty" minLength:"1" maxLength:"2000"`
+		URL         *string  `json:"url,omitempty" minLength:"1" maxLength:"2000" format:"uri" pattern:"^[Hh][Tt][Tt][Pp][Ss]?://" patternDescription:"an http or https URL"`
 		Description *string  `json:"description,omitempty" maxLength:"500"`
-		EventTypes  []string `json:"event_types,omitempty" minItems:"1" maxItems:"50"`
+		EventTypes  []string `json:"event_types,omitempty" minItems:"1" maxItems:"50" nullable:"false"`
 		Active      *bool    `json:"active,omitempty"`
 	}
 }

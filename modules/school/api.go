@@ -33,7 +33,7 @@ type IDPath struct {
 // The range and the currency are checked by the service, the same way for
 // the API and the LMS's events.
 type Money struct {
-	Amount   int64  `json:"amount" doc:"In minor units (kopecks for RUB), from 0 to 10^12."`
+	Amount   int64  `json:"amount" minimum:"0" maximum:"1000000000000" doc:"In minor units (kopecks for RUB), from 0 to 10^12."`
 	Currency string `json:"currency" doc:"ISO 4217 code: the school's currency, e.g. RUB."`
 }
 

@@ -61,4 +61,21 @@ func registerImports(api huma.API, svc *Service) {
 		}
 		return out, nil
 	})
+	declareRefusedImport(api)
+}
+
+// declareRefusedImport states what a refused file answers: a 422 with the
+// report (every wrong line) as application/json, beside the problem+json
+// 422 of a request that is wrong as a whole.
+func declareRefusedImport(api huma.API) {
+	item := api.OpenAPI().Paths["/v1/orgs/{org}/students/import"]
+	if item == nil || item.Post == nil {
+		return
+	}
+	report, refused := item.Post.Responses["200"], item.Post.Responses["422"]
+	if report == nil || refused == nil || refused.Content == nil {
+		return
+	}
+	refused.Content["application/json"] = report.Content["application/json"]
+	refused.Description = "A line of the file is wrong (the report as application/json, nothing written), or the request is (problem+json)."
 }

@@ -145,7 +145,7 @@ type StudentBody struct {
 	Email     *string `json:"email,omitempty" doc:"An email address, at most 254 characters."`
 	Telegram  *string `json:"telegram,omitempty" doc:"Telegram handle: 5–32 letters, digits or underscores starting with a letter, with or without @."`
 	Phone     *string `json:"phone,omitempty" doc:"International format (E.164), spaces, dashes and brackets allowed: +7 (900) 123-45-67."`
-	BirthDate *string `json:"birth_date,omitempty" doc:"YYYY-MM-DD, not in the future, at most 120 years ago."`
+	BirthDate *string `json:"birth_date,omitempty" format:"date" doc:"YYYY-MM-DD, not in the future, at most 120 years ago."`
 }
 
 func (b StudentBody) input(ext External) StudentInput {

@@ -127,6 +127,11 @@ func (s *Service) handleEnrollmentUpserted(ctx context.Context, tx bun.IDB, ev e
 	if err != nil {
 		return err
 	}
+	if curatorID != nil && d.CuratorEmail != nil && (existing.CuratorID == nil || *existing.CuratorID != *curatorID) {
+		if err := s.checkGate(ctx, ev.OrgID, *curatorID); err != nil {
+			return err
+		}
+	}
 	_, err = s.saveEnrollment(ctx, tx, database.Loaded(existing), existing.Version, func(e *Enrollment) string {
 		database.SetIf(&e.Tariff, d.Tariff)
 		database.SetIf(&e.Status, d.Status)
@@ -237,8 +242,11 @@ func (s *Service) handleOrderRefunded(ctx context.Context, tx bun.IDB, ev events
 	if d.RefundedAt != nil {
 		in.RefundedAt = *d.RefundedAt
 	}
-	_, _, err = s.recordRefund(ctx, tx, ev.OrgID, o.ID, in, fromEvent)
-	return err
+	r, created, err := s.recordRefund(ctx, tx, ev.OrgID, o.ID, in, fromEvent)
+	if err != nil || !created {
+		return err
+	}
+	return s.refundRecorded(ctx, tx, o, r)
 }
 
 func oneOf(v string, allowed ...string) bool {

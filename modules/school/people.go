@@ -15,6 +15,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // --- students
@@ -49,7 +50,7 @@ func checkBirthDate(d *string, location string, today time.Time) error {
 	}
 	born, err := time.Parse(time.DateOnly, *d)
 	if err != nil {
-		return errs.Invalid(location, "must be a date such as 2026-03-02")
+		return errs.Invalid(location, validate.DateMessage)
 	}
 	if born.After(today) || born.Before(today.AddDate(-120, 0, 0)) {
 		return errs.Invalid(location, "must be a real birth date")
@@ -251,7 +252,7 @@ func (s *Service) checkCurator(ctx context.Context, orgID string, curatorID *str
 	if !ok {
 		return errs.Invalid(location, "not an active curator of this school")
 	}
-	return nil
+	return s.checkGate(ctx, orgID, *curatorID)
 }
 
 func (s *Service) appendHistory(ctx context.Context, tx bun.IDB, e *Enrollment, previous *string, reason string) error {
@@ -374,7 +375,8 @@ type CuratorPick struct {
 // AssignCurators gives every active enrollment of a cohort without a curator
 // one, each time to the curator with the fewest active students at that
 // moment, so that loads even out. curatorIDs limits the choice; empty means
-// every active curator of the school.
+// every active curator of the school who has finished onboarding, and a
+// newcomer named in curatorIDs is refused.
 func (s *Service) AssignCurators(ctx context.Context, orgID, cohortID string, curatorIDs []string) ([]CuratorPick, error) {
 	if _, err := s.store.Cohort(ctx, s.DB, orgID, cohortID); err != nil {
 		return nil, unknownRef(err, "body.cohort_id", "unknown cohort")
@@ -422,13 +424,23 @@ func (s *Service) curatorPool(ctx context.Context, orgID string, only []string) 
 	}
 	var pool []string
 	if len(only) == 0 {
+		// Everyone active, except newcomers still in onboarding.
 		for id := range known {
-			pool = append(pool, id)
+			ok, err := s.mayTakeStudents(ctx, orgID, id)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				pool = append(pool, id)
+			}
 		}
 	}
 	for i, id := range only {
 		if !known[id] {
 			return nil, errs.Invalid(fmt.Sprintf("body.curator_ids[%d]", i), "not an active curator of this school")
+		}
+		if err := s.checkGate(ctx, orgID, id); err != nil {
+			return nil, err
 		}
 		pool = append(pool, id)
 	}

@@ -40,6 +40,10 @@ type Service struct {
 	identity Identity
 	store    Store
 	erasers  []privacy.Eraser
+	// gate keeps students from curators still in onboarding.
+	gate CuratorGate
+	// refunds hears of refunds that arrive as order.refunded events.
+	refunds RefundObserver
 	// calendars holds compiled business calendars by id and version.
 	calendars calendarCache
 }

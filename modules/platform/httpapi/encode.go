@@ -40,7 +40,20 @@ var JSONFormat = huma.Format{
 		_, err := w.Write(buf.Bytes())
 		return err
 	},
-	Unmarshal: json.Unmarshal,
+	Unmarshal: unmarshalJSON,
+}
+
+// unmarshalJSON decodes a request body. The schema checks have passed by
+// then, so a value Go cannot hold is a number out of its type's range; the
+// error names the field as a location, never Go's types (see
+// decodeErrorLocation).
+func unmarshalJSON(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return fmt.Errorf("body.%s: %s", te.Field, "is out of range or of the wrong type for this field")
+	}
+	return err
 }
 
 // DeferStatus is an echo middleware that holds the status line back until

@@ -13,7 +13,7 @@ func ETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + 
 
 // IfMatch is embedded in the input of every update of a contended row.
 type IfMatch struct {
-	IfMatch string `header:"If-Match" maxLength:"64" doc:"The ETag from the last read; the update is refused with 412 when the row changed since."`
+	IfMatch string `header:"If-Match" maxLength:"64" pattern:"^(W/)?\"[1-9][0-9]{0,17}\"$" patternDescription:"an ETag such as \"3\"" doc:"The ETag from the last read; the update is refused with 412 when the row changed since."`
 }
 
 // Version returns the row version the caller last saw. A missing header is

@@ -3,16 +3,19 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/validation"
 	"github.com/labstack/echo/v4"
 
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
+	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
 // ProblemContentType is the media type of every error body (RFC 9457).
@@ -53,6 +56,32 @@ func missingPropertyLocation(location, message string) string {
 	return location
 }
 
+// inProjectWords words the schema checks' refusals as the project's own
+// input rules word them, so that a value refused by the API, the CSV
+// import and an LMS event reads the same wherever it was sent.
+func inProjectWords(message string) string {
+	switch {
+	case message == validation.MsgExpectedRFC3339Date:
+		return validate.DateMessage
+	case message == fmt.Sprintf(validation.MsgExpectedMaximumNumber, float64(validate.MaxMoney)):
+		return validate.MoneyMessage
+	}
+	return message
+}
+
+// decodeErrorLocation moves the field named by a body decoding error
+// ("body.amount.amount: is out of range …", see unmarshalJSON) from the
+// message to the location.
+func decodeErrorLocation(location, message string) (string, string) {
+	if location != "body" || !strings.HasPrefix(message, "body.") {
+		return location, message
+	}
+	if field, rest, ok := strings.Cut(message, ": "); ok && !strings.ContainsAny(field, " \t") {
+		return field, rest
+	}
+	return location, message
+}
+
 func bodyTooLarge(errList []error) bool {
 	for _, e := range errList {
 		var he *echo.HTTPError
@@ -80,7 +109,9 @@ func newProblem(status int, msg string, errList ...error) huma.StatusError {
 		var d huma.ErrorDetailer
 		if errors.As(e, &d) {
 			src := d.ErrorDetail()
-			details = append(details, &huma.ErrorDetail{Message: src.Message, Location: missingPropertyLocation(src.Location, src.Message)})
+			location, message := decodeErrorLocation(src.Location, src.Message)
+			message = inProjectWords(message)
+			details = append(details, &huma.ErrorDetail{Message: message, Location: missingPropertyLocation(location, message)})
 			continue
 		}
 		details = append(details, &huma.ErrorDetail{Message: e.Error()})

@@ -118,16 +118,25 @@ func Register[I, O any](api huma.API, access Access, op huma.Operation, handler 
 			op.Security = append(op.Security, map[string][]string{SchemeAPIKey: {}})
 		}
 	}
-	op.Errors = mergeStatuses(op.Errors, errorStatuses(access, &op)...)
+	op.Errors = mergeStatuses(op.Errors, errorStatuses(access, &op, inputShapeOf(reflect.TypeFor[I]()))...)
 	if op.MaxBodyBytes == 0 {
 		// The server's body limit (echo, configurable) governs; huma's own
 		// default of 1 MiB would silently override a larger setting.
 		op.MaxBodyBytes = -1
 	}
+	if inputShapeOf(reflect.TypeFor[I]()).body {
+		op.Middlewares = append(op.Middlewares, refuseUndeclaredNulls(api))
+	}
 	check := newInputCheck(reflect.TypeFor[I]())
+	unique := newUniqueCheck(reflect.TypeFor[I]())
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		if check != nil {
 			if err := check.run(reflect.ValueOf(in).Elem()); err != nil {
+				return nil, toProblem(err)
+			}
+		}
+		if unique != nil {
+			if err := unique.run(reflect.ValueOf(in).Elem()); err != nil {
 				return nil, toProblem(err)
 			}
 		}
@@ -137,6 +146,42 @@ func Register[I, O any](api huma.API, access Access, op huma.Operation, handler 
 		}
 		return out, nil
 	})
+	if registered := registeredOperation(api, op.Method, op.Path); registered != nil {
+		adjustSchemas(api, registered)
+		declareReplay(registered, reflect.TypeFor[O]())
+		addExamples(api, registered)
+	}
+}
+
+// declareReplay declares the 200 of a creation that sets its own status:
+// the project's idempotent creations answer a repeated request (same
+// Idempotency-Key or external id) with 200 and what the first one created.
+func declareReplay(op *huma.Operation, out reflect.Type) {
+	if out.Kind() != reflect.Struct || op.DefaultStatus != http.StatusCreated {
+		return
+	}
+	if f, ok := out.FieldByName("Status"); !ok || f.Type.Kind() != reflect.Int {
+		return
+	}
+	if created := op.Responses["201"]; created != nil && op.Responses["200"] == nil {
+		op.Responses["200"] = &huma.Response{Content: created.Content, Headers: created.Headers,
+			Description: "The same request was made before (same Idempotency-Key or external id): what it created, unchanged."}
+	}
+}
+
+// registeredOperation is the operation as huma keeps it, with its request
+// body and parameters worked out.
+func registeredOperation(api huma.API, method, path string) *huma.Operation {
+	item := api.OpenAPI().Paths[path]
+	if item == nil {
+		return nil
+	}
+	for _, op := range []*huma.Operation{item.Get, item.Head, item.Post, item.Put, item.Patch, item.Delete} {
+		if op != nil && op.Method == method {
+			return op
+		}
+	}
+	return nil
 }
 
 func checkOperation(access Access, op *huma.Operation) {
@@ -153,18 +198,54 @@ func checkOperation(access Access, op *huma.Operation) {
 	}
 }
 
-// errorStatuses lists the errors every operation of this access kind can
-// answer, so that the spec documents them.
-func errorStatuses(access Access, op *huma.Operation) []int {
-	statuses := []int{http.StatusInternalServerError}
+// inputShape is what an operation's input lets a client send, which decides
+// the errors it can get.
+type inputShape struct {
+	params, body, ifMatch bool
+}
+
+func inputShapeOf(t reflect.Type) inputShape {
+	var s inputShape
+	if t.Kind() != reflect.Struct {
+		return s
+	}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		switch {
+		case f.Anonymous && f.Type.Kind() == reflect.Struct && paramLocation(f) == "":
+			inner := inputShapeOf(f.Type)
+			s.params, s.body, s.ifMatch = s.params || inner.params, s.body || inner.body, s.ifMatch || inner.ifMatch
+		case f.Name == "Body" || f.Name == "RawBody":
+			s.body = true
+		case paramLocation(f) != "":
+			s.params = true
+			s.ifMatch = s.ifMatch || f.Tag.Get("header") == "If-Match"
+		}
+	}
+	return s
+}
+
+// errorStatuses lists the errors an operation can answer given who may call
+// it and what it takes, so that the spec documents every one of them.
+// Statuses that depend on the use case (409, 429) are declared by the
+// module on the operation itself.
+func errorStatuses(access Access, op *huma.Operation, in inputShape) []int {
+	// Any request may be one the HTTP layer cannot read.
+	statuses := []int{http.StatusBadRequest, http.StatusInternalServerError}
 	if !access.IsPublic() {
 		statuses = append(statuses, http.StatusUnauthorized, http.StatusForbidden)
 	}
-	if access.IsOrgScoped() {
+	if access.IsOrgScoped() || strings.Contains(op.Path, "{") {
 		statuses = append(statuses, http.StatusNotFound)
 	}
-	if op.Method != http.MethodGet || strings.Contains(op.Path, "{") {
+	if in.params || in.body || strings.Contains(op.Path, "{") {
 		statuses = append(statuses, http.StatusUnprocessableEntity)
+	}
+	if in.body {
+		statuses = append(statuses, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+	}
+	if in.ifMatch {
+		statuses = append(statuses, http.StatusPreconditionFailed, http.StatusPreconditionRequired)
 	}
 	return statuses
 }

@@ -30,6 +30,13 @@ import (
 // below what int64 arithmetic on sums could overflow.
 const MaxMoney = 1_000_000_000_000
 
+// MoneyMessage and DateMessage are how an amount beyond MaxMoney and a
+// value that is no date are refused, on every entry point.
+const (
+	MoneyMessage = "must be between 0 and 1000000000000 minor units"
+	DateMessage  = "must be a date such as 2026-03-02"
+)
+
 var rules = newValidator()
 
 type nowKey struct{}
@@ -46,9 +53,9 @@ var messages = map[string]string{
 	"httpurl":    "must be an http or https URL",
 	"singleline": "must be valid UTF-8 without control characters",
 	"text":       "must be valid UTF-8 without control characters other than tab and line breaks",
-	"money":      "must be between 0 and 1000000000000 minor units",
+	"money":      MoneyMessage,
 	"uuid":       "must be a UUID",
-	"date":       "must be a date such as 2026-03-02",
+	"date":       DateMessage,
 	"plandate":   "must be a date from 2000-01-01 to 2099-12-31",
 }
 

@@ -1,0 +1,11 @@
+DROP TABLE quality_settlements;
+DROP TABLE quality_responses;
+DROP TABLE quality_review_scores;
+DROP TABLE quality_reviews;
+DROP TABLE quality_assignments;
+DROP TABLE quality_calibrations;
+DROP TABLE quality_sample_runs;
+DROP TABLE quality_scorecard_versions;
+DROP TABLE quality_scorecards;
+DROP TABLE quality_settings;
+DROP FUNCTION quality_refuse_change();

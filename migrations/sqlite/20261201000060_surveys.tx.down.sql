@@ -1,0 +1,3 @@
+DROP TABLE survey_answer_tags;
+DROP TABLE survey_answers;
+DROP TABLE surveys;

@@ -1,0 +1,10 @@
+DROP TABLE case_link_throttle;
+DROP TABLE case_consents;
+DROP TABLE case_moderations;
+DROP TABLE case_submissions;
+DROP TABLE case_request_events;
+DROP TABLE case_moments;
+DROP TABLE case_requests;
+DROP TABLE case_opt_outs;
+DROP TABLE case_cohort_targets;
+DROP TABLE case_settings;

@@ -1,0 +1,12 @@
+DROP TABLE hiring_offers;
+DROP TABLE hiring_scorecards;
+DROP TABLE hiring_test_answers;
+DROP TABLE hiring_test_tasks;
+DROP TABLE hiring_calibration_items;
+DROP TABLE hiring_stage_moves;
+DROP TABLE hiring_applications;
+DROP TABLE hiring_consents;
+DROP TABLE hiring_candidates;
+DROP TABLE hiring_vacancies;
+DROP TABLE hiring_rejection_reasons;
+DROP TABLE hiring_stages;

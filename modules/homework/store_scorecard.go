@@ -1,0 +1,54 @@
+package homework
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// scorecardReview is a reviewed submission as the scorecard reads it.
+type scorecardReview struct {
+	ReviewedBy    *string   `bun:"reviewed_by"`
+	CohortID      string    `bun:"cohort_id"`
+	CourseID      string    `bun:"course_id"`
+	ReviewedAt    time.Time `bun:"reviewed_at"`
+	DueAt         time.Time `bun:"due_at"`
+	ReviewSeconds *int64    `bun:"review_seconds"`
+}
+
+// ScorecardReviews streams the submissions reviewed in [from, to).
+func (Store) ScorecardReviews(ctx context.Context, db bun.IDB, orgID string, from, to time.Time, fn func(scorecardReview)) error {
+	var out []scorecardReview
+	err := db.NewSelect().Model((*Submission)(nil)).
+		Column("reviewed_by", "cohort_id", "course_id", "reviewed_at", "due_at", "review_seconds").
+		Where("org_id = ? AND reviewed_at >= ? AND reviewed_at < ?", orgID, from, to).Scan(ctx, &out)
+	if err != nil {
+		return err
+	}
+	for _, r := range out {
+		fn(r)
+	}
+	return nil
+}
+
+// scorecardCheck is a quality check with its submission's cohort and course
+// and the time of the review checked.
+type scorecardCheck struct {
+	QualityCheck `bun:",extend"`
+	CohortID     string    `bun:"cohort_id,scanonly"`
+	CourseID     string    `bun:"course_id,scanonly"`
+	ReviewedAt   time.Time `bun:"reviewed_at,scanonly"`
+}
+
+// ScorecardChecks lists the quality checks of the reviews made in [from, to).
+func (Store) ScorecardChecks(ctx context.Context, db bun.IDB, orgID string, from, to time.Time) ([]scorecardCheck, error) {
+	var out []scorecardCheck
+	err := db.NewSelect().Model(&out).
+		ColumnExpr("qc.*").ColumnExpr("s.cohort_id AS cohort_id, s.course_id AS course_id, r.created_at AS reviewed_at").
+		Join("JOIN homework_reviews AS r ON r.id = qc.review_id AND r.org_id = qc.org_id").
+		Join("JOIN homework_submissions AS s ON s.id = qc.submission_id AND s.org_id = qc.org_id").
+		Where("qc.org_id = ? AND r.created_at >= ? AND r.created_at < ?", orgID, from, to).
+		ModelTableExpr("homework_quality_checks AS qc").Scan(ctx)
+	return out, err
+}
