@@ -237,6 +237,12 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger) error {
 		defer svc.Refunds.Start(ctx)()
 		defer svc.Onboarding.Start(ctx, logger)()
 		defer svc.Hiring.Start(ctx, logger)()
+		// Each school's finished day is sampled for conversation review
+		// once; a day drawn already (by hand or another replica) is left.
+		defer svc.Quality.Start(ctx, logger)()
+		// Case requests whose link expired are marked expired even when
+		// nobody opens the link again; a row is claimed by one replica.
+		defer svc.Cases.Start(ctx, logger)()
 		// kb.reading_overdue reminders: each person is reminded of a
 		// revision once, whichever replica gets there first.
 		defer background.Every(ctx, 15*time.Minute, logger, "kb-reminders", func(ctx context.Context) error {

@@ -11,8 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -65,16 +63,35 @@ func New(t testing.TB, dialect string) *Server {
 	return start(t, db, clock.NewFixed(Start), dialect)
 }
 
+// Seeded builds the server on a copy of a database that seed filled once
+// per test process, with services whose clock stood at at: for fixtures
+// that take long to build, such as the demo school. The server's clock
+// starts at at too. A package that uses it calls testkit.DropSnapshots
+// from its TestMain.
+func Seeded(t testing.TB, dialect, name string, at time.Time, seed func(ctx context.Context, svc *server.Services) error) *Server {
+	t.Helper()
+	db := testkit.Snapshot(t, dialect, name, func(db *bun.DB) error {
+		return seed(context.Background(), newServices(db, clock.NewFixed(at)))
+	})
+	db.AddQueryHook(queryCounter{})
+	return start(t, db, clock.NewFixed(at), dialect)
+}
+
+// newServices are the application's services with cheap password
+// hashing, which keeps the suite fast; the cost is stored per hash, so the
+// code path is the same as in production.
+func newServices(db *bun.DB, c clock.Clock) *server.Services {
+	cfg := identity.DefaultConfig()
+	cfg.PasswordParams = identity.PasswordParams{Memory: 64, Time: 1, Threads: 1}
+	return server.NewServices(db, c, cfg)
+}
+
 // start builds the services and the server on db and, as serve does,
 // keeps the credential cache in step with other replicas until the test
 // ends.
 func start(t testing.TB, db *bun.DB, c *clock.Fixed, dialect string) *Server {
 	t.Helper()
-	cfg := identity.DefaultConfig()
-	// Cheap hashing keeps the suite fast; the cost is stored per hash, so
-	// the code path is the same as in production.
-	cfg.PasswordParams = identity.PasswordParams{Memory: 64, Time: 1, Threads: 1}
-	svc := server.NewServices(db, c, cfg)
+	svc := newServices(db, c)
 	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	app, err := server.New(server.Config{BodyLimit: "1M"}, db, svc, logger)
 	if err != nil {
@@ -101,18 +118,7 @@ func (s *Server) Replica() *Server {
 	if s.Dialect != "postgres" {
 		s.T.Skip("replicas share a PostgreSQL database; SQLite belongs to one process")
 	}
-	var schema string
-	if err := s.DB.NewRaw("SELECT current_schema()").Scan(context.Background(), &schema); err != nil {
-		s.T.Fatal(err)
-	}
-	u, err := url.Parse(os.Getenv(testkit.EnvPostgres))
-	if err != nil {
-		s.T.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := database.Open(context.Background(), u.String())
+	db, err := database.Open(context.Background(), testkit.PostgresURL(s.T, s.DB))
 	if err != nil {
 		s.T.Fatal(err)
 	}

@@ -9,10 +9,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/cache"
 	"github.com/pb33f/libopenapi-validator/config"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
 )
@@ -40,17 +42,19 @@ var contracts struct {
 }
 
 // ContractFor returns the validator of api's document, built once per
-// process for each distinct document: building one compiles every schema of
-// the spec, which takes far longer than a test's requests.
+// process for each distinct document. The document is told apart by its
+// operations and schema names, which is far cheaper than marshalling it for
+// every test's server.
 func ContractFor(api huma.API) (*Contract, error) {
+	key := fingerprint(api.OpenAPI())
+	contracts.Lock()
+	defer contracts.Unlock()
+	if c, ok := contracts.byDoc[key]; ok {
+		return c, nil
+	}
 	doc, err := api.OpenAPI().MarshalJSON()
 	if err != nil {
 		return nil, err
-	}
-	contracts.Lock()
-	defer contracts.Unlock()
-	if c, ok := contracts.byDoc[string(doc)]; ok {
-		return c, nil
 	}
 	c, err := NewContract(doc, api.OpenAPI())
 	if err != nil {
@@ -59,8 +63,29 @@ func ContractFor(api huma.API) (*Contract, error) {
 	if contracts.byDoc == nil {
 		contracts.byDoc = map[string]*Contract{}
 	}
-	contracts.byDoc[string(doc)] = c
+	contracts.byDoc[key] = c
 	return c, nil
+}
+
+// fingerprint lists the document's operations and schema names.
+func fingerprint(spec *huma.OpenAPI) string {
+	var parts []string
+	for path, item := range spec.Paths {
+		for method, op := range map[string]*huma.Operation{
+			"GET": item.Get, "PUT": item.Put, "POST": item.Post, "DELETE": item.Delete, "PATCH": item.Patch,
+		} {
+			if op != nil {
+				parts = append(parts, method+" "+path+" "+op.OperationID)
+			}
+		}
+	}
+	if spec.Components != nil && spec.Components.Schemas != nil {
+		for name := range spec.Components.Schemas.Map() {
+			parts = append(parts, "schema "+name)
+		}
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "\n")
 }
 
 // NewContract builds a validator for the document (JSON or YAML). spec, when
@@ -71,11 +96,42 @@ func NewContract(doc []byte, spec *huma.OpenAPI) (*Contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apptest: the OpenAPI document does not load: %w", err)
 	}
-	v, errs := validator.NewValidator(d, config.WithFormatAssertions(), config.WithoutSecurityValidation())
+	schemas := &lazySchemaCache{}
+	schemas.building.Store(true)
+	v, errs := validator.NewValidator(d, config.WithFormatAssertions(), config.WithoutSecurityValidation(), config.WithSchemaCache(schemas))
+	schemas.building.Store(false)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("apptest: the OpenAPI document does not build: %v", errs)
 	}
 	return &Contract{validator: v, spec: spec}, nil
+}
+
+// lazySchemaCache compiles a schema when a test first needs it. The
+// validator compiles every schema of the document up front unless its cache
+// already holds them; while it is being built this cache claims to hold
+// them all (with no entry), and the validation paths compile what they find
+// missing. A test package touches a fraction of the schemas, and compiling
+// all of them took seconds (tens of seconds under -race) per package.
+type lazySchemaCache struct {
+	building atomic.Bool
+	m        sync.Map
+}
+
+func (c *lazySchemaCache) Load(key uint64) (*cache.SchemaCacheEntry, bool) {
+	if v, ok := c.m.Load(key); ok {
+		return v.(*cache.SchemaCacheEntry), true
+	}
+	return nil, c.building.Load()
+}
+
+func (c *lazySchemaCache) Store(key uint64, value *cache.SchemaCacheEntry) {
+	if value != nil {
+		c.m.Store(key, value)
+	}
+}
+
+func (c *lazySchemaCache) Range(f func(key uint64, value *cache.SchemaCacheEntry) bool) {
+	c.m.Range(func(k, v any) bool { return f(k.(uint64), v.(*cache.SchemaCacheEntry)) })
 }
 
 // Exchange is one request and the answer it got, as sent and received.

@@ -2,9 +2,7 @@ package demo_test
 
 import (
 	"testing"
-	"time"
 
-	"github.com/curatorops/curatorops/app/apptest"
 	"github.com/curatorops/curatorops/app/demo"
 	"github.com/curatorops/curatorops/modules/cases"
 )
@@ -14,11 +12,7 @@ import (
 // the targets in flow 12 — with every status, a withdrawn consent and a
 // minor's case under a guardian's consent; seeding again adds nothing.
 func TestDemoCases(t *testing.T) {
-	s := apptest.New(t, "sqlite")
-	s.Clock.Set(time.Now())
-	if err := demo.Seed(s.Ctx(), s.Services, quiet); err != nil {
-		t.Fatal(err)
-	}
+	s := seededDemo(t, "sqlite")
 	org, err := s.Services.Identity.Org(s.Ctx(), demo.Slug)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/curatorops/curatorops/app/apptest"
 	"github.com/curatorops/curatorops/app/demo"
@@ -19,20 +18,14 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // tables the demo seed writes to; seeding again must leave each alone.
 var seededTables = []string{"orgs", "users", "memberships", "membership_roles", "audit_entries", "homework_submissions", "homework_reviews"}
 
-// TestDemoSchool seeds the demo school once per database — seeding is the
-// slowest thing the suite does — and checks each part of it and the story
+// TestDemoSchool takes the demo school seeded once per database and
+// checks each part of it and the story
 // it tells, then that seeding again changes nothing, completes a half-made
 // school and, days later, keeps the homework history. The demo is laid
 // out around the services' present, which is set to today's and stands
 // still.
 func TestDemoSchool(t *testing.T) {
-	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
-		s.Clock.Set(time.Now())
-		start := time.Now()
-		if err := demo.Seed(s.Ctx(), s.Services, quiet); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("demo school seeded in %.1f s", time.Since(start).Seconds())
+	eachSeededDemo(t, func(t *testing.T, s *apptest.Server) {
 		for _, check := range []struct {
 			name string
 			fn   func(*testing.T, *apptest.Server)

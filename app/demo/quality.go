@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/curatorops/curatorops/modules/kb"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/reqctx"
 	"github.com/curatorops/curatorops/modules/quality"
+	"github.com/curatorops/curatorops/modules/sla"
 )
 
 // qualityDays is how many finished days before the seed's the demo samples.
@@ -61,8 +63,7 @@ func seedQuality(ctx context.Context, r *run) error {
 	today := r.tl.now.In(moscow)
 	for d := qualityDays; d >= 1; d-- {
 		date := today.AddDate(0, 0, -d).Format(time.DateOnly)
-		seed := int64(today.AddDate(0, 0, -d).Year()*10000 + int(today.AddDate(0, 0, -d).Month())*100 + today.AddDate(0, 0, -d).Day())
-		if _, _, err := svc.Sample(asHead, r.orgID, date, seed); err != nil && !errors.Is(err, errs.ErrConflict) {
+		if _, _, err := svc.Sample(asHead, r.orgID, date, quality.DailySeed(date)); err != nil && !errors.Is(err, errs.ErrConflict) {
 			return fmt.Errorf("sample %s: %w", date, err)
 		}
 	}
@@ -242,16 +243,16 @@ func seedQualityCalibration(ctx context.Context, r *run, head, senior string) er
 	if err != nil || len(have) > 0 {
 		return err
 	}
-	reviewed, err := svc.Assignments(ctx, r.orgID, quality.Reader{SeesAll: true}, quality.AssignmentFilter{Status: "reviewed", Limit: 1000})
-	if err != nil {
+	// The round needs a conversation neither reviewer has yet: the daily
+	// samples hand most to the senior curator, and a reviewer gets a
+	// conversation once.
+	target, err := calibrationTarget(ctx, r, head, senior)
+	if err != nil || target == nil {
 		return err
 	}
-	for _, a := range reviewed {
-		if a.CuratorID == head || a.CuratorID == senior || a.ReviewerID == senior || a.ReviewerID == head {
-			continue
-		}
+	for _, a := range []*sla.AnsweredConversation{target} {
 		_, as, err := svc.Calibrate(actingAs(ctx, head), r.orgID, quality.CalibrationInput{ConversationID: a.ConversationID,
-			CuratorID: a.CuratorID, Day: a.Day, ReviewerIDs: []string{senior, head}, Note: "Сверяем оценку тона и следующего шага."})
+			CuratorID: a.ResponderID, Day: a.Day, ReviewerIDs: []string{senior, head}, Note: "Сверяем оценку тона и следующего шага."})
 		if err != nil {
 			return err
 		}
@@ -270,4 +271,36 @@ func seedQualityCalibration(ctx context.Context, r *run, head, senior string) er
 		return nil
 	}
 	return nil
+}
+
+// calibrationTarget finds a conversation a curator (neither the head nor
+// the senior curator) answered in the last month that nobody was handed
+// for review, latest day first; nil when there is none.
+func calibrationTarget(ctx context.Context, r *run, head, senior string) (*sla.AnsweredConversation, error) {
+	today := r.tl.now.In(moscow)
+	for d := qualityOpenDays + 1; d <= qualityDays; d++ {
+		date := today.AddDate(0, 0, -d).Format(time.DateOnly)
+		day, err := r.svc.SLA.LocalDay(ctx, r.orgID, date, "day")
+		if err != nil {
+			return nil, err
+		}
+		answered, err := r.svc.SLA.AnsweredOn(ctx, r.orgID, day)
+		if err != nil {
+			return nil, err
+		}
+		handed, err := r.svc.Quality.Assignments(ctx, r.orgID, quality.Reader{SeesAll: true}, quality.AssignmentFilter{Day: date, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for i := range answered {
+			a := &answered[i]
+			if a.ResponderID == head || a.ResponderID == senior {
+				continue
+			}
+			if !slices.ContainsFunc(handed, func(h quality.Assignment) bool { return h.ConversationID == a.ConversationID }) {
+				return a, nil
+			}
+		}
+	}
+	return nil, nil
 }

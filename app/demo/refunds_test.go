@@ -3,7 +3,6 @@ package demo_test
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/curatorops/curatorops/app/apptest"
 	"github.com/curatorops/curatorops/app/demo"
@@ -13,11 +12,7 @@ import (
 // request linked to it, requests stand in every state, the latest
 // cohort's refund rate stays near 2 %, and seeding again adds nothing.
 func TestDemoRefunds(t *testing.T) {
-	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
-		s.Clock.Set(time.Now())
-		if err := demo.Seed(s.Ctx(), s.Services, quiet); err != nil {
-			t.Fatal(err)
-		}
+	eachSeededDemo(t, func(t *testing.T, s *apptest.Server) {
 		ledger := s.Count("order_refunds", "")
 		linked := s.Count("refund_requests", "status = 'refunded' AND order_refund_id IN (SELECT id FROM order_refunds)")
 		if ledger == 0 || linked != ledger {

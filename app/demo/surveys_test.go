@@ -16,12 +16,8 @@ import (
 // before the curator service was rebuilt, at a CSI near 58 %, the latest
 // near 95 % with an NPS of 95 or more; seeding again adds no answer.
 func TestDemoSurveysTellTheStory(t *testing.T) {
-	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
-		now := time.Now().UTC().Truncate(time.Hour)
-		s.Clock.Set(now)
-		if err := demo.Seed(s.Ctx(), s.Services, quiet); err != nil {
-			t.Fatal(err)
-		}
+	eachSeededDemo(t, func(t *testing.T, s *apptest.Server) {
+		now := demoAt
 		answers := s.Count("survey_answers", "")
 		if answers == 0 {
 			t.Fatal("the demo has no survey answers")

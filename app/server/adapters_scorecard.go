@@ -120,8 +120,8 @@ func (a scorecardHomework) Reviews(ctx context.Context, orgID string, from, to t
 	})
 }
 
-func (a scorecardHomework) Submitters(ctx context.Context, orgID string, courseIDs []string) (map[string]map[string]struct{}, error) {
-	return a.homework.ModuleSubmitters(ctx, orgID, courseIDs)
+func (a scorecardHomework) Submitters(ctx context.Context, orgID string, moduleIDs []string) (map[string]map[string]struct{}, error) {
+	return a.homework.ModuleSubmitters(ctx, orgID, moduleIDs)
 }
 
 func (a scorecardHomework) Checks(ctx context.Context, orgID string, from, to time.Time) ([]scorecard.Check, error) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -15,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/uptrace/bun"
 
+	"github.com/curatorops/curatorops/app/console"
 	"github.com/curatorops/curatorops/modules/audit"
 	"github.com/curatorops/curatorops/modules/cases"
 	"github.com/curatorops/curatorops/modules/hiring"
@@ -23,6 +25,7 @@ import (
 	"github.com/curatorops/curatorops/modules/integration"
 	"github.com/curatorops/curatorops/modules/kb"
 	"github.com/curatorops/curatorops/modules/onboarding"
+	"github.com/curatorops/curatorops/modules/pay"
 	"github.com/curatorops/curatorops/modules/platform/authz"
 	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/events"
@@ -66,6 +69,7 @@ type Services struct {
 	Hiring      *hiring.Service
 	Onboarding  *onboarding.Service
 	Quality     *quality.Service
+	Pay         *pay.Service
 }
 
 // NewServices builds every module's service on db once, then connects them:
@@ -86,6 +90,7 @@ func NewServices(db *bun.DB, c clock.Clock, identityCfg identity.Config) *Servic
 	svc.Hiring = buildHiring(db, c, svc)
 	svc.Onboarding = buildOnboarding(db, c, svc)
 	svc.Quality = buildQuality(db, c, svc)
+	svc.Pay = buildPay(db, c, svc)
 
 	for _, handlers := range []map[string]events.Handler{svc.School.EventHandlers(), svc.Homework.EventHandlers(), svc.SLA.EventHandlers()} {
 		for eventType, h := range handlers {
@@ -122,6 +127,7 @@ func register(api huma.API, svc *Services) {
 	hiring.Register(api, svc.Hiring)
 	onboarding.Register(api, svc.Onboarding)
 	quality.Register(api, svc.Quality)
+	pay.Register(api, svc.Pay)
 }
 
 // Server is the assembled HTTP application.
@@ -133,10 +139,17 @@ type Server struct {
 	enforcer *authz.Enforcer
 }
 
+// embeddedPolicy decides the embedded policy once per process: the enforcer
+// is read-only after it is built, and deciding every role and permission
+// pair is the dearest part of assembling a server (tests assemble hundreds).
+var embeddedPolicy = sync.OnceValues(func() (*authz.Enforcer, error) {
+	return authz.New(policies.Model, policies.Files()...)
+})
+
 // New assembles the server. It fails when the policy is broken or when an
 // operation requires a permission that no role holds.
 func New(cfg Config, db *bun.DB, svc *Services, logger *slog.Logger) (*Server, error) {
-	enforcer, err := authz.New(policies.Model, policies.Files()...)
+	enforcer, err := embeddedPolicy()
 	if err != nil {
 		return nil, err
 	}
@@ -155,6 +168,10 @@ func New(cfg Config, db *bun.DB, svc *Services, logger *slog.Logger) (*Server, e
 		return nil, err
 	}
 	s.Echo.GET("/metrics", m.handler(cfg.MetricsToken))
+	if err := console.Mount(s.Echo, console.Deps{Identity: svc.Identity, Audit: svc.Audit, Scorecard: svc.Scorecard, SLA: svc.SLA,
+		Homework: svc.Homework, Refunds: svc.Refunds, Hiring: svc.Hiring, Enforcer: enforcer, Logger: logger}); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

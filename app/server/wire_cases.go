@@ -15,7 +15,7 @@ func buildCases(db *bun.DB, c clock.Clock, svc *Services) *cases.Service {
 
 // connectCases joins the cases service to the other modules once all exist:
 // the LMS's case events, success moments from accepted homework, and the
-// school's erasure. Survey answers (CSI 5, NPS 9–10) reach SuccessMoment
+// school's export and erasure of a student. Survey answers (CSI 5, NPS 9–10) reach SuccessMoment
 // through the surveys module's AnswerObserver, connected with surveys.
 func connectCases(svc *Services) {
 	for eventType, h := range svc.Cases.EventHandlers() {
@@ -23,4 +23,5 @@ func connectCases(svc *Services) {
 	}
 	svc.Homework.ObserveReviews(casesReviewObserver{cases: svc.Cases})
 	svc.School.AddEraser(svc.Cases)
+	svc.School.AddExporter(svc.Cases)
 }

@@ -77,30 +77,25 @@ func registerExport(api huma.API, svc *Service) {
 	httpapi.Register(api, httpapi.OrgPermission("cases_export", "read"), huma.Operation{
 		OperationID: "export-cases-csv", Method: http.MethodGet, Path: "/v1/orgs/{org}/case-export/csv", Tags: []string{tagCases},
 		Summary: "Export cases for marketing as CSV", Description: exportDoc + " Every row at once, as text/csv; cells a spreadsheet would run are neutralised.",
-		Responses: map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}},
-	}, func(ctx context.Context, in *CaseExportQuery) (*CaseExportFile, error) {
+		Responses: httpapi.CSVResponses(strings.Join(exportColumns, ",") + "\n"),
+	}, func(ctx context.Context, in *CaseExportQuery) (*httpapi.CSVFile, error) {
 		rows, err := svc.MarketingExportAll(ctx, httpapi.OrgID(ctx), in.Scope, in.CohortID)
 		if err != nil {
 			return nil, err
 		}
-		return &CaseExportFile{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="cases-` + in.Scope + `.csv"`,
-			Body: exportCSV(rows)}, nil
+		return httpapi.NewCSVFile("cases-"+in.Scope+".csv", exportCSV(rows)), nil
 	})
 }
 
-// CaseExportFile is the CSV answer.
-type CaseExportFile struct {
-	ContentType        string `header:"Content-Type"`
-	ContentDisposition string `header:"Content-Disposition"`
-	Body               []byte
-}
+// exportColumns are the marketing CSV's header row.
+var exportColumns = []string{"id", "cohort_id", "cohort_name", "course_name", "curator_id", "curator_name", "quote", "before", "after", "video_url",
+	"rating", "tags", "status", "consent_scopes", "submitted_at"}
 
 // exportCSV writes the export with a header line.
 func exportCSV(rows []ExportItem) []byte {
 	var buf bytes.Buffer
 	w := csvexport.NewWriter(&buf, ',')
-	_ = w.Write("id", "cohort_id", "cohort_name", "course_name", "curator_id", "curator_name", "quote", "before", "after", "video_url",
-		"rating", "tags", "status", "consent_scopes", "submitted_at")
+	_ = w.Write(exportColumns...)
 	str := func(p *string) string {
 		if p == nil {
 			return ""

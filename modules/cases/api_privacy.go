@@ -35,21 +35,30 @@ func registerPrivacy(api huma.API, svc *Service) {
 		if err != nil {
 			return nil, err
 		}
-		names, err := svc.curatorNames(ctx, org, x.Submissions)
+		out, err := svc.exportDTO(ctx, org, in.ID, x)
 		if err != nil {
 			return nil, err
 		}
-		now := svc.Now()
-		out := StudentCasesExportDTO{StudentID: in.ID, OptedOut: x.OptedOut, Requests: []CaseRequestDTO{}, Cases: []CaseDTO{}, Consents: []StudentCaseConsentDTO{}}
-		for _, r := range x.Requests {
-			out.Requests = append(out.Requests, requestDTO(&r, now))
-		}
-		for _, s := range x.Submissions {
-			out.Cases = append(out.Cases, caseDTO(&s, names))
-		}
-		for _, c := range x.Consents {
-			out.Consents = append(out.Consents, StudentCaseConsentDTO{CaseID: c.SubmissionID, CaseConsentDTO: consentDTO(c)})
-		}
 		return &struct{ Body StudentCasesExportDTO }{Body: out}, nil
 	})
+}
+
+// exportDTO is the document of a student's cases, for both exports.
+func (s *Service) exportDTO(ctx context.Context, orgID, studentID string, x *StudentData) (StudentCasesExportDTO, error) {
+	names, err := s.curatorNames(ctx, orgID, x.Submissions)
+	if err != nil {
+		return StudentCasesExportDTO{}, err
+	}
+	now := s.Now()
+	out := StudentCasesExportDTO{StudentID: studentID, OptedOut: x.OptedOut, Requests: []CaseRequestDTO{}, Cases: []CaseDTO{}, Consents: []StudentCaseConsentDTO{}}
+	for _, r := range x.Requests {
+		out.Requests = append(out.Requests, requestDTO(&r, now))
+	}
+	for _, sub := range x.Submissions {
+		out.Cases = append(out.Cases, caseDTO(&sub, names))
+	}
+	for _, c := range x.Consents {
+		out.Consents = append(out.Consents, StudentCaseConsentDTO{CaseID: c.SubmissionID, CaseConsentDTO: consentDTO(c)})
+	}
+	return out, nil
 }

@@ -3,9 +3,11 @@ package cases
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/curatorops/curatorops/modules/platform/clock"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
 )
 
@@ -80,7 +82,17 @@ type CuratorCaseCountsList struct {
 
 type countsQuery struct {
 	httpapi.OrgPath
-	CohortID string `query:"cohort_id" format:"uuid" doc:"Only this cohort."`
+	CohortID string    `query:"cohort_id" format:"uuid" doc:"Only this cohort."`
+	From     time.Time `query:"from" doc:"Requests made and cases submitted from this instant (inclusive); all time when omitted. Take midnight in the school's time zone for its days." example:"2026-03-01T00:00:00+03:00"`
+	To       time.Time `query:"to" doc:"Requests made and cases submitted before this instant (exclusive); open when omitted." example:"2026-04-01T00:00:00+03:00"`
+}
+
+// period checks the query's period.
+func (q *countsQuery) period() (Period, error) {
+	if err := clock.CheckPeriod(q.From, q.To); err != nil {
+		return Period{}, err
+	}
+	return Period{From: q.From, To: q.To}, nil
 }
 
 // CaseTargetBody is a cohort's own target.
@@ -97,7 +109,8 @@ type CaseTargetDTO struct {
 }
 
 const countsDoc = " Collected means approved, published or archived; an erased student's cases still count. " +
-	"A curator counts only what is credited to her."
+	"A curator counts only what is credited to her. With from and to, only the requests made and the cases submitted in [from, to) count; " +
+	"a case answering a request made before from counts with its time to collect."
 
 func registerStats(api huma.API, svc *Service) {
 	httpapi.Register(api, httpapi.OrgPermission("cases_stats", "read_own"), huma.Operation{
@@ -106,7 +119,11 @@ func registerStats(api huma.API, svc *Service) {
 		Description: "Every cohort, oldest first: requests, conversion to a case, cases by status, videos, progress towards the cohort's target " +
 			"(its own or the school's default) and the median time to collect." + countsDoc,
 	}, func(ctx context.Context, in *countsQuery) (*struct{ Body CohortCaseCountsList }, error) {
-		rows, err := svc.CohortCounts(ctx, httpapi.OrgID(ctx), in.CohortID, viewer(ctx, "cases_stats"))
+		p, err := in.period()
+		if err != nil {
+			return nil, err
+		}
+		rows, err := svc.CohortCountsIn(ctx, httpapi.OrgID(ctx), in.CohortID, p, viewer(ctx, "cases_stats"))
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +140,11 @@ func registerStats(api huma.API, svc *Service) {
 		Summary:     "Case counts per credited curator",
 		Description: "By curator name, cases credited to nobody last: requests, conversion, cases by status, videos and the median time to collect." + countsDoc,
 	}, func(ctx context.Context, in *countsQuery) (*struct{ Body CuratorCaseCountsList }, error) {
-		rows, err := svc.CuratorCounts(ctx, httpapi.OrgID(ctx), in.CohortID, viewer(ctx, "cases_stats"))
+		p, err := in.period()
+		if err != nil {
+			return nil, err
+		}
+		rows, err := svc.CuratorCountsIn(ctx, httpapi.OrgID(ctx), in.CohortID, p, viewer(ctx, "cases_stats"))
 		if err != nil {
 			return nil, err
 		}

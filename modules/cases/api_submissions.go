@@ -204,7 +204,7 @@ func registerSubmissions(api huma.API, svc *Service) {
 		if err != nil {
 			return nil, err
 		}
-		d, err := svc.detail(ctx, svc.DB, sub)
+		d, err := svc.Detail(ctx, sub)
 		if err != nil {
 			return nil, err
 		}
@@ -232,7 +232,7 @@ func registerSubmissions(api huma.API, svc *Service) {
 		if err != nil {
 			return nil, err
 		}
-		d, err := svc.detail(ctx, svc.DB, sub)
+		d, err := svc.Detail(ctx, sub)
 		if err != nil {
 			return nil, err
 		}

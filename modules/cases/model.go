@@ -178,10 +178,12 @@ func (r *Request) RowVersion() int64 { return r.Version }
 // Bump gives the request its next version.
 func (r *Request) Bump(time.Time) { r.Version++ }
 
+// openStatuses are the statuses of a request that still waits for an
+// answer.
+var openStatuses = []string{RequestCreated, RequestSent, RequestOpened}
+
 // Open reports whether the request still waits for an answer.
-func (r *Request) Open() bool {
-	return r.Status == RequestCreated || r.Status == RequestSent || r.Status == RequestOpened
-}
+func (r *Request) Open() bool { return slices.Contains(openStatuses, r.Status) }
 
 // State is the request's status at now: an open request past its expiry
 // shows as expired even before anyone touched it.

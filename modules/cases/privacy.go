@@ -41,22 +41,43 @@ func (s *Service) StudentData(ctx context.Context, orgID, studentID string) (*St
 	if _, err := s.school.Student(ctx, orgID, studentID); err != nil {
 		return nil, err
 	}
-	out := &StudentData{}
+	var out *StudentData
 	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if out.Requests, err = s.store.StudentRequests(ctx, tx, orgID, studentID); err != nil {
-			return err
-		}
-		if out.Submissions, err = s.store.StudentSubmissions(ctx, tx, orgID, studentID); err != nil {
-			return err
-		}
-		if out.Consents, err = s.store.StudentConsents(ctx, tx, orgID, studentID); err != nil {
-			return err
-		}
-		if out.OptedOut, err = s.store.OptedOut(ctx, tx, orgID, studentID); err != nil {
+		if out, err = s.studentData(ctx, tx, orgID, studentID); err != nil {
 			return err
 		}
 		return s.Record(ctx, tx, orgID, "student", studentID, map[string]auditlog.Change{"cases_exported": {After: true}})
 	})
 	return out, err
+}
+
+func (s *Service) studentData(ctx context.Context, db bun.IDB, orgID, studentID string) (*StudentData, error) {
+	out := &StudentData{}
+	var err error
+	if out.Requests, err = s.store.StudentRequests(ctx, db, orgID, studentID); err != nil {
+		return nil, err
+	}
+	if out.Submissions, err = s.store.StudentSubmissions(ctx, db, orgID, studentID); err != nil {
+		return nil, err
+	}
+	if out.Consents, err = s.store.StudentConsents(ctx, db, orgID, studentID); err != nil {
+		return nil, err
+	}
+	if out.OptedOut, err = s.store.OptedOut(ctx, db, orgID, studentID); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ExportStudent is the cases part of the school's export of a student
+// (school.PartExporter): the same document as the cases export, read in
+// the school's export transaction, which the school audits.
+func (s *Service) ExportStudent(ctx context.Context, db bun.IDB, orgID, studentID string) (string, any, error) {
+	x, err := s.studentData(ctx, db, orgID, studentID)
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := s.exportDTO(ctx, orgID, studentID, x)
+	return "cases", out, err
 }

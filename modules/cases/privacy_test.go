@@ -9,8 +9,9 @@ import (
 	"github.com/curatorops/curatorops/app/apptest"
 )
 
-// A student's cases are in their export; erasure removes the words and
-// the video link, keeps the count, and takes the case out of the export.
+// A student's cases are in their export, the cases module's and the
+// school's; erasure removes the words and the video link, keeps the count,
+// and takes the case out of the marketing export.
 func TestPrivacy(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		f := newFixture(t, s, "privacy", 1)
@@ -26,6 +27,44 @@ func TestPrivacy(t *testing.T) {
 		}
 		s.Do(post, f.sc.Path("/students/"+f.students[1].ID+"/cases-export"), nil, f.as("curator")).ExpectProblem(http.StatusForbidden)
 
+		// The school's export of the person carries the same cases part.
+		personCases := func() (cases []map[string]any, consents []map[string]any) {
+			t.Helper()
+			var full struct {
+				Student struct {
+					ID string `json:"id"`
+				} `json:"student"`
+				Modules struct {
+					Cases *struct {
+						StudentID string           `json:"student_id"`
+						Cases     []map[string]any `json:"cases"`
+						Consents  []map[string]any `json:"consents"`
+						Requests  []map[string]any `json:"requests"`
+					} `json:"cases"`
+				} `json:"modules"`
+			}
+			s.Do(post, f.sc.Path("/students/"+f.students[1].ID+"/export"), nil, f.as("admin")).Expect(http.StatusOK).Decode(&full)
+			if full.Modules.Cases == nil || full.Modules.Cases.StudentID != f.students[1].ID || full.Student.ID != f.students[1].ID {
+				t.Fatalf("the school's export lacks the cases part: %+v", full)
+			}
+			return full.Modules.Cases.Cases, full.Modules.Cases.Consents
+		}
+		cs, consents := personCases()
+		if len(cs) != 1 || cs[0]["id"] != id || cs[0]["text"] != "Мой кейс" || cs[0]["video_url"] != "https://video.example.com/1" ||
+			len(consents) != 1 || consents[0]["guardian_name"] != "Петров Пётр" {
+			t.Fatalf("the school's export of the cases: %v %v", cs, consents)
+		}
+		// Another student's export holds none of them.
+		var other struct {
+			Modules map[string]struct {
+				Cases []any `json:"cases"`
+			} `json:"modules"`
+		}
+		s.Do(post, f.sc.Path("/students/"+f.students[0].ID+"/export"), nil, f.as("admin")).Expect(http.StatusOK).Decode(&other)
+		if len(other.Modules["cases"].Cases) != 0 {
+			t.Fatalf("student 0's export holds cases: %+v", other)
+		}
+
 		if _, err := s.Services.School.Erase(s.Ctx(), f.sc.Org.ID, f.students[1].ID); err != nil {
 			t.Fatal(err)
 		}
@@ -38,6 +77,10 @@ func TestPrivacy(t *testing.T) {
 		}
 		if contains(f.exportIDs(t, "website"), id) {
 			t.Fatal("an erased case is still exported")
+		}
+		if cs, consents := personCases(); len(cs) != 1 || cs[0]["text"] != nil || cs[0]["video_url"] != nil || cs[0]["erased"] != true ||
+			consents[0]["guardian_name"] != "[erased]" {
+			t.Fatalf("the school's export after erasure: %v %v", cs, consents)
 		}
 		var counts struct {
 			Items []struct {

@@ -111,14 +111,27 @@ func (t *tally) finish() Counts {
 	return c
 }
 
-// rows reads what counts are made of: every request and submission of the
-// school (or cohort) the viewer may count, and the requests' times.
-func (s *Service) rows(ctx context.Context, orgID, cohortID string, v Viewer) ([]Request, []Submission, map[string]time.Time, error) {
+// Period bounds the counts to [From, To): requests made and cases
+// submitted in it. A zero end is left open; the zero Period is all time.
+type Period struct {
+	From, To time.Time
+}
+
+func (p Period) holds(t time.Time) bool {
+	return (p.From.IsZero() || !t.Before(p.From)) && (p.To.IsZero() || t.Before(p.To))
+}
+
+// rows reads what counts are made of: the requests made and the
+// submissions received in the period, in the school (or cohort), that the
+// viewer may count, and the times of every request — a case submitted in
+// the period answers a request made before it as well, and its time to
+// collect counts.
+func (s *Service) rows(ctx context.Context, orgID, cohortID string, p Period, v Viewer) ([]Request, []Submission, map[string]time.Time, error) {
 	reqs, err := s.store.AllRequests(ctx, s.DB, orgID, cohortID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	subs, err := s.store.CountedSubmissions(ctx, s.DB, orgID, cohortID)
+	subs, err := s.store.CountedSubmissions(ctx, s.DB, orgID, cohortID, p.From, p.To)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -126,15 +139,20 @@ func (s *Service) rows(ctx context.Context, orgID, cohortID string, v Viewer) ([
 	for _, r := range reqs {
 		requested[r.ID] = r.CreatedAt
 	}
-	reqs = slices.DeleteFunc(reqs, func(r Request) bool { return !v.owns(r.CuratorID) })
+	reqs = slices.DeleteFunc(reqs, func(r Request) bool { return !v.owns(r.CuratorID) || !p.holds(r.CreatedAt) })
 	subs = slices.DeleteFunc(subs, func(sub Submission) bool { return !v.owns(sub.CuratorID) })
 	return reqs, subs, requested, nil
 }
 
-// CohortCounts gives every cohort's figures (or one cohort's), oldest
-// cohort first, with its target. A viewer who sees only her own counts the
-// requests and cases credited to her.
+// CohortCounts gives every cohort's figures (or one cohort's) of all time.
 func (s *Service) CohortCounts(ctx context.Context, orgID, cohortID string, v Viewer) ([]CohortCounts, error) {
+	return s.CohortCountsIn(ctx, orgID, cohortID, Period{}, v)
+}
+
+// CohortCountsIn gives every cohort's figures (or one cohort's) of a
+// period, oldest cohort first, with its target. A viewer who sees only her
+// own counts the requests and cases credited to her.
+func (s *Service) CohortCountsIn(ctx context.Context, orgID, cohortID string, p Period, v Viewer) ([]CohortCounts, error) {
 	cohorts, err := s.school.Cohorts(ctx, orgID)
 	if err != nil {
 		return nil, err
@@ -147,7 +165,7 @@ func (s *Service) CohortCounts(ctx context.Context, orgID, cohortID string, v Vi
 	if err != nil {
 		return nil, err
 	}
-	reqs, subs, requested, err := s.rows(ctx, orgID, cohortID, v)
+	reqs, subs, requested, err := s.rows(ctx, orgID, cohortID, p, v)
 	if err != nil {
 		return nil, err
 	}
@@ -181,11 +199,16 @@ func (s *Service) CohortCounts(ctx context.Context, orgID, cohortID string, v Vi
 	return out, nil
 }
 
-// CuratorCounts gives the figures per credited curator, in the school or
-// one cohort, by name; cases credited to nobody form one row without a
-// curator, last.
+// CuratorCounts gives the figures per credited curator of all time.
 func (s *Service) CuratorCounts(ctx context.Context, orgID, cohortID string, v Viewer) ([]CuratorCounts, error) {
-	reqs, subs, requested, err := s.rows(ctx, orgID, cohortID, v)
+	return s.CuratorCountsIn(ctx, orgID, cohortID, Period{}, v)
+}
+
+// CuratorCountsIn gives the figures of a period per credited curator, in
+// the school or one cohort, by name; cases credited to nobody form one row
+// without a curator, last.
+func (s *Service) CuratorCountsIn(ctx context.Context, orgID, cohortID string, p Period, v Viewer) ([]CuratorCounts, error) {
+	reqs, subs, requested, err := s.rows(ctx, orgID, cohortID, p, v)
 	if err != nil {
 		return nil, err
 	}

@@ -68,6 +68,7 @@ func TestCounts(t *testing.T) {
 		f.addStudent(t, 1, c2.UserID, nil) // student 5: asked by nobody
 
 		// Four requests at T0; three answered after 10, 20 and 30 hours.
+		t0 := s.Clock.Now()
 		tokens := map[int]string{}
 		for _, i := range []int{0, 1, 2, 4} {
 			_, tokens[i] = f.ask(t, i)
@@ -152,6 +153,64 @@ func TestCounts(t *testing.T) {
 		}
 		if len(got) != 3 || videos != 1 {
 			t.Fatalf("collected %d (videos %d), want 3 (1)", len(got), videos)
+		}
+
+		// A period: student 5 is asked at T0+54h and answers at T0+64h.
+		f.advance(24 * time.Hour)
+		_, tokens[5] = f.ask(t, 5)
+		answer(5, map[string]any{"text": "Позже"})
+		period := func(from, to time.Duration) string {
+			return "from=" + t0.Add(from).UTC().Format(time.RFC3339) + "&to=" + t0.Add(to).UTC().Format(time.RFC3339)
+		}
+		// [T0+15h, T0+70h): no request of T0; the cases of students 1 (20h,
+		// published, C), 3 (recorded at 30h, approved, C2), 4 (30h, rejected,
+		// C2) and 5 (64h, pending, C2), and the request of student 5.
+		s.Do(get, f.sc.Path("/case-stats/cohorts?"+period(15*time.Hour, 70*time.Hour)), nil, f.as("head_of_service")).
+			Expect(http.StatusOK).Decode(&cohorts)
+		want = []string{
+			"req 0 conv 0/0=null subs 2 pend 0 rej 0 reviews 2 videos 0 median 20.0/1 progress 2/100=2.00 0/10=0.00",
+			"req 1 conv 1/1=100.00 subs 2 pend 1 rej 1 reviews 0 videos 0 median 10.0/2 progress 0/4=0.00 0/2=0.00",
+		}
+		for i, w := range want {
+			if got := cohorts.Items[i].String(); got != w {
+				t.Errorf("cohort %d in the period:\n got %s\nwant %s", i+1, got, w)
+			}
+		}
+		s.Do(get, f.sc.Path("/case-stats/curators?"+period(15*time.Hour, 70*time.Hour)), nil, f.as("senior_curator")).
+			Expect(http.StatusOK).Decode(&curators)
+		wantCurators = map[string]string{
+			f.sc.People["curator"].UserID: "req 0 conv 0/0=null subs 1 pend 0 rej 0 reviews 1 videos 0 median 20.0/1",
+			c2.UserID:                     "req 1 conv 1/1=100.00 subs 3 pend 1 rej 1 reviews 1 videos 0 median 10.0/2",
+		}
+		if len(curators.Items) != 2 {
+			t.Fatalf("%d curator rows in the period: %+v", len(curators.Items), curators.Items)
+		}
+		for _, r := range curators.Items {
+			if r.CuratorID == nil || r.String() != wantCurators[*r.CuratorID] {
+				t.Errorf("curator %v in the period:\n got %s\nwant %s", r.CuratorID, r, wantCurators[deref(r.CuratorID)])
+			}
+		}
+		// from is inclusive, to exclusive: [T0, T0+20h) holds student 0's
+		// case and the four requests of T0; [T0+20h, T0+21h) student 1's.
+		s.Do(get, f.sc.Path("/case-stats/cohorts?cohort_id="+f.cohorts[0].ID+"&"+period(0, 20*time.Hour)), nil, f.as("head_of_service")).
+			Expect(http.StatusOK).Decode(&cohorts)
+		if got := cohorts.Items[0].String(); got != "req 3 conv 2/3=66.67 subs 1 pend 0 rej 0 reviews 1 videos 1 median 10.0/1 progress 1/100=1.00 1/10=10.00" {
+			t.Errorf("[T0, T0+20h): %s", got)
+		}
+		s.Do(get, f.sc.Path("/case-stats/cohorts?cohort_id="+f.cohorts[0].ID+"&"+period(20*time.Hour, 21*time.Hour)), nil, f.as("head_of_service")).
+			Expect(http.StatusOK).Decode(&cohorts)
+		if got := cohorts.Items[0]; got.Requests != 0 || got.Submissions != 1 || got.Reviews != 1 || got.Videos != 0 {
+			t.Errorf("[T0+20h, T0+21h): %s", got)
+		}
+
+		// Bad periods are refused naming the field.
+		for _, path := range []string{"/case-stats/cohorts", "/case-stats/curators"} {
+			s.Do(get, f.sc.Path(path+"?"+period(10*time.Hour, 5*time.Hour)), nil, f.as("head_of_service")).
+				ExpectProblem(http.StatusUnprocessableEntity, "query.to")
+			s.Do(get, f.sc.Path(path+"?from=9999-01-01T00:00:00Z"), nil, f.as("head_of_service")).
+				ExpectProblem(http.StatusUnprocessableEntity, "query.from")
+			s.Do(get, f.sc.Path(path+"?to=yesterday"), nil, f.as("head_of_service")).
+				ExpectProblem(http.StatusUnprocessableEntity, "query.to")
 		}
 	})
 }

@@ -177,6 +177,28 @@ func (Store) AllRequests(ctx context.Context, db bun.IDB, orgID, cohortID string
 	return rows, q.Scan(ctx)
 }
 
+// inPeriod keeps the rows whose column lies in [from, to); a zero end is
+// left open.
+func inPeriod(q *bun.SelectQuery, column string, from, to time.Time) *bun.SelectQuery {
+	if !from.IsZero() {
+		q = q.Where("? >= ?", bun.Ident(column), from)
+	}
+	if !to.IsZero() {
+		q = q.Where("? < ?", bun.Ident(column), to)
+	}
+	return q
+}
+
+// DueForExpiry locks up to limit open requests of any school whose link
+// expired by now, soonest expired first; rows another transaction holds
+// are skipped.
+func (Store) DueForExpiry(ctx context.Context, db bun.IDB, now time.Time, limit int) ([]Request, error) {
+	var rows []Request
+	q := db.NewSelect().Model(&rows).Where("status IN (?) AND expires_at <= ?", bun.In(openStatuses), now.UTC()).
+		OrderExpr("expires_at, id").Limit(int64(limit))
+	return rows, database.ForUpdateSkipLocked(q).Scan(ctx)
+}
+
 // Seed rows are written many at a time by tools that replay a school's
 // history (the demo), past the service's one-at-a-time path.
 

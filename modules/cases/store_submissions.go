@@ -60,12 +60,12 @@ func (Store) Submissions(ctx context.Context, db bun.IDB, orgID string, f Submis
 
 // CountedSubmissions lists the submissions counts are made of: every one
 // of the school, or of a cohort, without the words.
-func (Store) CountedSubmissions(ctx context.Context, db bun.IDB, orgID, cohortID string) ([]Submission, error) {
+func (Store) CountedSubmissions(ctx context.Context, db bun.IDB, orgID, cohortID string, from, to time.Time) ([]Submission, error) {
 	var rows []Submission
 	q := database.WhereSet(db.NewSelect().Model(&rows).
 		Column("id", "request_id", "student_id", "cohort_id", "course_id", "curator_id", "has_video", "status", "submitted_at").
 		Where("org_id = ?", orgID), database.Eq("cohort_id", cohortID))
-	return rows, q.Scan(ctx)
+	return rows, inPeriod(q, "submitted_at", from, to).Scan(ctx)
 }
 
 // CollectedBetween lists the collected submissions submitted in [from, to).

@@ -319,6 +319,12 @@ func (s *Service) Submission(ctx context.Context, orgID, id string, v Viewer) (*
 	return s.detail(ctx, s.DB, sub)
 }
 
+// Detail is a submission just recorded or changed, with its consents and
+// moderation trail.
+func (s *Service) Detail(ctx context.Context, sub *Submission) (*SubmissionDetail, error) {
+	return s.detail(ctx, s.DB, sub)
+}
+
 func (s *Service) detail(ctx context.Context, db bun.IDB, sub *Submission) (*SubmissionDetail, error) {
 	consents, err := s.store.Consents(ctx, db, sub.OrgID, sub.ID)
 	if err != nil {

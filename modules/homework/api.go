@@ -56,7 +56,7 @@ type SubmissionDTO struct {
 	ReviewedBy           *string           `json:"reviewed_by"`
 	ReviewedAt           *time.Time        `json:"reviewed_at"`
 	ReviewSeconds        *int64            `json:"review_business_seconds"`
-	Verdict              *string           `json:"verdict"`
+	Verdict              *string           `json:"verdict" enum:"accepted,rework_requested,rejected"`
 	Score                *int              `json:"score"`
 	MaxScore             int               `json:"max_score"`
 	Version              int64             `json:"version"`

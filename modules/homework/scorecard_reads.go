@@ -25,10 +25,10 @@ func (s *Service) ReviewFacts(ctx context.Context, orgID string, from, to time.T
 	})
 }
 
-// ModuleSubmitters returns, for each module of the courses, the students
-// who submitted its homework at least once (completion's numerator).
-func (s *Service) ModuleSubmitters(ctx context.Context, orgID string, courseIDs []string) (map[string]map[string]struct{}, error) {
-	return s.store.StudentsByModule(ctx, s.DB, orgID, courseIDs)
+// ModuleSubmitters returns, for each of the modules, the students who
+// submitted its homework at least once (completion's numerator).
+func (s *Service) ModuleSubmitters(ctx context.Context, orgID string, moduleIDs []string) (map[string]map[string]struct{}, error) {
+	return s.store.StudentsOfModules(ctx, s.DB, orgID, moduleIDs)
 }
 
 // QualityFact is one quality check of a review: the curator checked, the

@@ -16,7 +16,7 @@ import (
 type APIKeyDTO struct {
 	ID         string     `json:"id" format:"uuid"`
 	Name       string     `json:"name"`
-	Role       string     `json:"role"`
+	Role       string     `json:"role" enum:"head_of_service,senior_curator,curator,hr,finance,integration"`
 	KeyPrefix  string     `json:"key_prefix" doc:"First characters of the key, to tell keys apart."`
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  time.Time  `json:"created_at"`

@@ -103,7 +103,7 @@ func (s *Service) PickConversation(ctx context.Context, orgID string, in PickInp
 
 func newAssignment(orgID string, a *Answered, reviewerID, source, by string, now time.Time) *Assignment {
 	return &Assignment{ID: ids.New(), OrgID: orgID, ConversationID: a.ConversationID, CuratorID: a.CuratorID, Day: a.Day,
-		AnsweredAt: a.LastAnsweredAt, ReviewerID: reviewerID, Source: source, Breached: a.Breached, CreatedBy: by, CreatedAt: now}
+		AnsweredAt: a.LastAnsweredAt, ReviewerID: reviewerID, Source: source, Breached: a.Breached, CreatedBy: &by, CreatedAt: now}
 }
 
 // AssignmentView is an assignment with the conversation to read and the
@@ -156,11 +156,9 @@ func (s *Service) Assignments(ctx context.Context, orgID string, r Reader, f Ass
 		f.ReviewerID = r.UserID
 	}
 	if f.Day != "" {
-		day, err := time.Parse(time.DateOnly, f.Day)
-		if err != nil {
-			return nil, errs.Invalid("query.day", validate.DateMessage)
-		}
-		if err := clock.CheckPlan("query.day", day); err != nil {
+		// The filter matches the stored local date as written, so the
+		// day is only checked, in no particular zone.
+		if _, err := clock.ParseDay("query.day", f.Day, time.UTC); err != nil {
 			return nil, err
 		}
 	}

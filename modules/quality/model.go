@@ -169,7 +169,7 @@ type SampleRun struct {
 	Candidates int       `bun:"candidates"`
 	Sampled    int       `bun:"sampled"`
 	Unassigned int       `bun:"unassigned"`
-	CreatedBy  string    `bun:"created_by"`
+	CreatedBy  *string   `bun:"created_by"` // nil: drawn by the daily pass, not by a user
 	CreatedAt  time.Time `bun:"created_at"`
 }
 
@@ -210,7 +210,7 @@ type Assignment struct {
 	LowCSI         bool      `bun:"low_csi"`
 	RefundRequest  bool      `bun:"refund_request"`
 	RandomPick     bool      `bun:"random_pick"`
-	CreatedBy      string    `bun:"created_by"`
+	CreatedBy      *string   `bun:"created_by"` // nil: handed out by the daily pass
 	CreatedAt      time.Time `bun:"created_at"`
 
 	// Reviewed is read with the row: whether the reviewer has scored it.

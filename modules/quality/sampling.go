@@ -219,29 +219,35 @@ func (s *Service) Sample(ctx context.Context, orgID, date string, seed int64) (*
 	if err != nil {
 		return nil, nil, err
 	}
-	now := s.Now()
-	if day.To.After(now) {
+	if day.To.After(s.Now()) {
 		return nil, nil, errs.Invalid("body.day", "must be a day that is over in the school's time zone")
 	}
+	by := actor(ctx)
+	return s.drawSample(ctx, orgID, day, seed, &by)
+}
+
+// drawSample stores the sample of day, a day that is over; by is nil when
+// the daily pass draws it. A day sampled already is a conflict.
+func (s *Service) drawSample(ctx context.Context, orgID string, day Day, seed int64, by *string) (*SampleRun, []Assignment, error) {
+	now := s.Now()
 	var run *SampleRun
 	var out []Assignment
-	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if have, err := s.store.RunOn(ctx, tx, orgID, date); err != nil {
+	err := s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if have, err := s.store.RunOn(ctx, tx, orgID, day.Date); err != nil {
 			return err
 		} else if have != nil {
-			return errs.Conflict("%s was sampled already (seed %d)", date, have.Seed)
+			return errs.Conflict("%s was sampled already (seed %d)", day.Date, have.Seed)
 		}
 		in, err := s.sampleInput(ctx, tx, orgID, day, seed)
 		if err != nil {
 			return err
 		}
 		plan := planSample(*in)
-		by := actor(ctx)
-		run = &SampleRun{ID: ids.New(), OrgID: orgID, Day: date, Seed: seed, Candidates: plan.Candidates, Sampled: len(plan.Picks),
+		run = &SampleRun{ID: ids.New(), OrgID: orgID, Day: day.Date, Seed: seed, Candidates: plan.Candidates, Sampled: len(plan.Picks),
 			Unassigned: plan.Unassigned(), CreatedBy: by, CreatedAt: now}
 		if err := s.store.InsertRun(ctx, tx, run); err != nil {
 			if database.IsUniqueViolation(err) {
-				return errs.Conflict("%s is being sampled by someone else", date)
+				return errs.Conflict("%s is being sampled by someone else", day.Date)
 			}
 			return err
 		}
@@ -249,13 +255,16 @@ func (s *Service) Sample(ctx context.Context, orgID, date string, seed int64) (*
 		if err := s.store.InsertAssignments(ctx, tx, out); err != nil {
 			return err
 		}
-		return s.Record(ctx, tx, orgID, "quality_sample_run", run.ID, auditlog.Diff(nil, map[string]any{"day": date, "seed": seed,
+		return s.Record(ctx, tx, orgID, "quality_sample_run", run.ID, auditlog.Diff(nil, map[string]any{"day": day.Date, "seed": seed,
 			"candidates": run.Candidates, "sampled": run.Sampled, "unassigned": run.Unassigned}))
 	})
-	return run, out, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return run, out, nil
 }
 
-func assignmentsOf(plan *SamplePlan, run *SampleRun, by string, now time.Time) []Assignment {
+func assignmentsOf(plan *SamplePlan, run *SampleRun, by *string, now time.Time) []Assignment {
 	out := make([]Assignment, 0, len(plan.Picks))
 	for _, p := range plan.Picks {
 		if p.ReviewerID == "" {

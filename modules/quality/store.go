@@ -367,3 +367,11 @@ func (Store) SampledOn(ctx context.Context, db bun.IDB, orgID string, days []str
 	}
 	return out, err
 }
+
+// OrgsWithScorecards lists the schools that have a scorecard: those that
+// use conversation quality control and get a daily sample.
+func (Store) OrgsWithScorecards(ctx context.Context, db bun.IDB) ([]string, error) {
+	var out []string
+	err := db.NewSelect().Model((*Scorecard)(nil)).ColumnExpr("DISTINCT org_id").OrderExpr("org_id").Scan(ctx, &out)
+	return out, err
+}

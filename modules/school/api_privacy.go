@@ -26,12 +26,16 @@ type StudentExportDTO struct {
 	Student     StudentDTO            `json:"student"`
 	Enrollments []ExportEnrollmentDTO `json:"enrollments"`
 	Orders      []ExportOrderDTO      `json:"orders"`
+	Modules     map[string]any        `json:"modules" doc:"The other modules' parts, by module: cases (requests without link tokens, cases with the student's own words, consents)."`
 }
 
 type exportOutput struct{ Body StudentExportDTO }
 
 func exportDTO(x *StudentExport, student StudentDTO) StudentExportDTO {
-	out := StudentExportDTO{Student: student, Enrollments: []ExportEnrollmentDTO{}, Orders: []ExportOrderDTO{}}
+	out := StudentExportDTO{Student: student, Enrollments: []ExportEnrollmentDTO{}, Orders: []ExportOrderDTO{}, Modules: x.Parts}
+	if out.Modules == nil {
+		out.Modules = map[string]any{}
+	}
 	for _, e := range x.Enrollments {
 		item := ExportEnrollmentDTO{EnrollmentDTO: enrollmentDTO(e), CuratorHistory: []CuratorChangeDTO{}}
 		for _, h := range x.CuratorHistory[e.ID] {
@@ -52,8 +56,9 @@ func exportDTO(x *StudentExport, student StudentDTO) StudentExportDTO {
 func registerPrivacy(api huma.API, svc *Service) {
 	httpapi.Register(api, httpapi.OrgPermission("students", "export"), huma.Operation{
 		OperationID: "export-student", Method: http.MethodPost, Path: "/v1/orgs/{org}/students/{id}/export", Tags: []string{"Students"},
-		Summary:     "Export everything held about a student",
-		Description: "For a data-subject access request: the student with contacts, enrollments with curator history, orders with refunds. The export is audited.",
+		Summary: "Export everything held about a student",
+		Description: "For a data-subject access request: the student with contacts, enrollments with curator history, orders with refunds, and " +
+			"under modules what other modules hold (cases). The export is audited.",
 	}, func(ctx context.Context, in *IDPath) (*exportOutput, error) {
 		x, err := svc.Export(ctx, httpapi.OrgID(ctx), in.ID)
 		if err != nil {

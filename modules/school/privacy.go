@@ -19,13 +19,26 @@ const ErasedName = "Удалённый студент"
 // (the audit log, the integration inbox); Erase calls each of them.
 func (s *Service) AddEraser(e privacy.Eraser) { s.erasers = append(s.erasers, e) }
 
-// StudentExport is everything the school module holds about a student.
+// PartExporter is a module that holds more of a student's data (cases,
+// survey answers): the school's export adds its part under the module's
+// name, read in the export's transaction, so one request returns it all.
+type PartExporter interface {
+	ExportStudent(ctx context.Context, db bun.IDB, orgID, studentID string) (module string, part any, err error)
+}
+
+// AddExporter registers a module whose part of a student's data the export
+// includes.
+func (s *Service) AddExporter(e PartExporter) { s.exporters = append(s.exporters, e) }
+
+// StudentExport is everything the school module holds about a student,
+// with the parts of the modules registered by AddExporter.
 type StudentExport struct {
 	Student        *Student
 	Enrollments    []Enrollment
 	CuratorHistory map[string][]CuratorAssignment // by enrollment id
 	Orders         []Order
 	Refunds        map[string][]OrderRefund // by order id
+	Parts          map[string]any           // by module
 }
 
 // Export gathers everything held about a student, for a data-subject
@@ -52,6 +65,14 @@ func (s *Service) Export(ctx context.Context, orgID, studentID string) (*Student
 			if out.Refunds[o.ID], err = s.store.Refunds(ctx, tx, orgID, o.ID); err != nil {
 				return err
 			}
+		}
+		out.Parts = map[string]any{}
+		for _, e := range s.exporters {
+			module, part, err := e.ExportStudent(ctx, tx, orgID, studentID)
+			if err != nil {
+				return err
+			}
+			out.Parts[module] = part
 		}
 		return s.Record(ctx, tx, orgID, "student", studentID, map[string]auditlog.Change{"exported": {After: true}})
 	})

@@ -40,6 +40,8 @@ type Service struct {
 	identity Identity
 	store    Store
 	erasers  []privacy.Eraser
+	// exporters add other modules' parts to a student's data export.
+	exporters []PartExporter
 	// gate keeps students from curators still in onboarding.
 	gate CuratorGate
 	// refunds hears of refunds that arrive as order.refunded events.

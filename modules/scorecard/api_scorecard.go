@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -69,11 +70,9 @@ type ScorecardBody struct {
 
 type scorecardOutput struct{ Body ScorecardBody }
 
-type csvOutput struct {
-	ContentType        string `header:"Content-Type"`
-	ContentDisposition string `header:"Content-Disposition"`
-	Body               []byte
-}
+// csvExample is the header row of the CSV exports without a comparison
+// period (with one, each figure column repeats with a compare_ prefix).
+var csvExample = strings.Join(append(append([]string{}, rowColumns...), figureColumns...), ",") + "\n"
 
 // definitions is what the operations say about the figures.
 const definitions = " CSI: answers of 4–5 ÷ CSI answers. NPS: % promoters (9–10) − % detractors (0–6). Completion: students of the " +
@@ -108,13 +107,13 @@ func registerScorecard(api huma.API, svc *Service) {
 		OperationID: "export-scorecard", Method: http.MethodGet, Path: "/v1/orgs/{org}/metrics/scorecard/export", Tags: []string{"Scorecard"},
 		Summary:     "Export the service scorecard as CSV",
 		Description: "The same rows as the scorecard, ids with their names, and a last row for the total, as text/csv; every figure with its numerator and denominator. An empty cell is a figure without data or one the caller may not see." + access,
-		Responses:   map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}},
-	}, func(ctx context.Context, in *schoolInput) (*csvOutput, error) {
+		Responses:   httpapi.CSVResponses(csvExample),
+	}, func(ctx context.Context, in *schoolInput) (*httpapi.CSVFile, error) {
 		sc, err := svc.School(ctx, httpapi.OrgID(ctx), in.query())
 		if err != nil {
 			return nil, err
 		}
-		return &csvOutput{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="scorecard.csv"`, Body: scorecardCSV(sc)}, nil
+		return httpapi.NewCSVFile("scorecard.csv", scorecardCSV(sc)), nil
 	})
 
 	httpapi.Register(api, httpapi.OrgPermission("scorecard_curator", "read_own"), huma.Operation{
@@ -136,15 +135,18 @@ func registerScorecard(api huma.API, svc *Service) {
 		OperationID: "export-curator-scorecard", Method: http.MethodGet, Path: "/v1/orgs/{org}/metrics/scorecard/curators/{curator_id}/export", Tags: []string{"Scorecard"},
 		Summary:     "Export one curator's scorecard as CSV",
 		Description: "The same rows as the curator's scorecard as text/csv, with a last row for her total.",
-		Responses:   map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}},
-	}, func(ctx context.Context, in *curatorInput) (*csvOutput, error) {
+		Responses:   httpapi.CSVResponses(csvExample),
+	}, func(ctx context.Context, in *curatorInput) (*httpapi.CSVFile, error) {
 		sc, err := svc.Curator(ctx, httpapi.OrgID(ctx), in.CuratorID, in.query())
 		if err != nil {
 			return nil, err
 		}
-		return &csvOutput{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="curator-scorecard.csv"`, Body: scorecardCSV(sc)}, nil
+		return httpapi.NewCSVFile("curator-scorecard.csv", scorecardCSV(sc)), nil
 	})
 }
+
+// rowColumns are the CSV columns that say which row a line is.
+var rowColumns = []string{"key", "cohort_id", "cohort_name", "course_id", "course_name", "curator_id", "curator_name", "month"}
 
 // figureColumns are the CSV columns of one period's figures.
 var figureColumns = []string{
@@ -239,8 +241,7 @@ func figureCells(f *Figures) []string {
 func scorecardCSV(sc *Scorecard) []byte {
 	var buf bytes.Buffer
 	w := csvexport.NewWriter(&buf, ',')
-	header := []string{"key", "cohort_id", "cohort_name", "course_id", "course_name", "curator_id", "curator_name", "month"}
-	header = append(header, figureColumns...)
+	header := append(append([]string{}, rowColumns...), figureColumns...)
 	compare := sc.CompareFrom != nil
 	if compare {
 		for _, c := range figureColumns {

@@ -44,7 +44,7 @@ func (s *Service) loadReference(ctx context.Context, orgID string, module int) (
 		e := &ref.enrollments[i]
 		ref.byPlace[[2]string{e.StudentID, e.CohortID}] = e
 	}
-	var courseIDs []string
+	var moduleIDs []string
 	for id := range courses {
 		modules, err := s.school.CourseModules(ctx, orgID, id)
 		if err != nil {
@@ -53,11 +53,13 @@ func (s *Service) loadReference(ctx context.Context, orgID string, module int) (
 		for _, m := range modules {
 			if m.Position == module {
 				ref.moduleN[id] = m.ID
-				courseIDs = append(courseIDs, id)
+				moduleIDs = append(moduleIDs, m.ID)
 			}
 		}
 	}
-	ref.submitters, err = s.homework.Submitters(ctx, orgID, courseIDs)
+	// Only module N's submitters are read: completion needs no other, and
+	// reading every module's would walk the whole homework history.
+	ref.submitters, err = s.homework.Submitters(ctx, orgID, moduleIDs)
 	return ref, err
 }
 

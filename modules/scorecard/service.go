@@ -123,9 +123,9 @@ type Check struct {
 type Homework interface {
 	// Reviews passes every review completed in [from, to) to fn.
 	Reviews(ctx context.Context, orgID string, from, to time.Time, fn func(Review)) error
-	// Submitters returns, by module id, the students who submitted the
-	// module's homework at least once.
-	Submitters(ctx context.Context, orgID string, courseIDs []string) (map[string]map[string]struct{}, error)
+	// Submitters returns, for each of the modules, the students who
+	// submitted its homework at least once.
+	Submitters(ctx context.Context, orgID string, moduleIDs []string) (map[string]map[string]struct{}, error)
 	// Checks lists the quality checks of the reviews made in [from, to).
 	Checks(ctx context.Context, orgID string, from, to time.Time) ([]Check, error)
 }

@@ -17,9 +17,9 @@ type SLAClockDTO struct {
 	ConversationID      string     `json:"conversation_id" format:"uuid"`
 	StudentID           string     `json:"student_id"`
 	CohortID            string     `json:"cohort_id"`
-	Channel             string     `json:"channel"`
-	Kind                string     `json:"kind" doc:"first (the conversation's first response) or next."`
-	Status              string     `json:"status" doc:"open, answered or dismissed (closed as needing no reply)."`
+	Channel             string     `json:"channel" enum:"telegram,lms_comment,email,other"`
+	Kind                string     `json:"kind" enum:"first,next" doc:"first (the conversation's first response) or next."`
+	Status              string     `json:"status" enum:"open,answered,dismissed" doc:"open, answered or dismissed (closed as needing no reply)."`
 	StartedAt           time.Time  `json:"started_at"`
 	Messages            int        `json:"messages" doc:"Student messages in the burst this clock measures."`
 	DueAt               time.Time  `json:"due_at"`

@@ -14,7 +14,7 @@ import (
 type SLAConversationDTO struct {
 	ID            string     `json:"id" format:"uuid"`
 	ExternalID    *string    `json:"external_id"`
-	Channel       string     `json:"channel"`
+	Channel       string     `json:"channel" enum:"telegram,lms_comment,email,other"`
 	StudentID     string     `json:"student_id"`
 	CohortID      *string    `json:"cohort_id"`
 	CreatedAt     time.Time  `json:"created_at"`
@@ -31,11 +31,11 @@ func conversationDTO(c Conversation) SLAConversationDTO {
 type SLAMessageDTO struct {
 	ID           string    `json:"id" format:"uuid"`
 	ExternalID   *string   `json:"external_id"`
-	Direction    string    `json:"direction"`
-	AuthorKind   string    `json:"author_kind"`
+	Direction    string    `json:"direction" enum:"student,staff"`
+	AuthorKind   string    `json:"author_kind" enum:"student,staff,bot"`
 	AuthorUserID *string   `json:"author_user_id"`
 	AuthorEmail  string    `json:"author_email,omitempty"`
-	Kind         string    `json:"kind"`
+	Kind         string    `json:"kind" enum:"text,sticker,reaction,system"`
 	Text         string    `json:"text"`
 	SentAt       time.Time `json:"sent_at"`
 	Effect       string    `json:"effect" doc:"What it did to the response clock: started, joined, stopped, no_reply_needed or none."`

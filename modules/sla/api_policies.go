@@ -14,12 +14,12 @@ import (
 type SLAVersionDTO struct {
 	ID                   string     `json:"id" format:"uuid"`
 	Number               int        `json:"number"`
-	Status               string     `json:"status" doc:"draft, active or superseded."`
+	Status               string     `json:"status" enum:"draft,active,superseded" doc:"draft, active or superseded."`
 	Priority             int        `json:"priority" doc:"Higher wins when several policies match."`
 	CourseID             *string    `json:"course_id"`
 	CohortID             *string    `json:"cohort_id"`
 	Tariff               *string    `json:"tariff"`
-	Channel              *string    `json:"channel"`
+	Channel              *string    `json:"channel" enum:"telegram,lms_comment,email,other"`
 	FirstResponseMinutes int        `json:"first_response_minutes"`
 	NextResponseMinutes  int        `json:"next_response_minutes"`
 	CalendarID           string     `json:"calendar_id"`

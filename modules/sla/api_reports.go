@@ -23,7 +23,7 @@ type SLAReportRowDTO struct {
 	CohortName   *string `json:"cohort_name,omitempty" doc:"group_by=cohort."`
 	CourseID     *string `json:"course_id,omitempty" doc:"group_by=cohort: the cohort's course."`
 	CourseName   *string `json:"course_name,omitempty" doc:"group_by=cohort."`
-	Channel      *string `json:"channel,omitempty" doc:"group_by=channel."`
+	Channel      *string `json:"channel,omitempty" enum:"telegram,lms_comment,email,other" doc:"group_by=channel."`
 	ChannelLabel *string `json:"channel_label,omitempty" doc:"group_by=channel: Telegram, LMS comments, Email or Other."`
 	PolicyID     *string `json:"policy_id,omitempty" doc:"group_by=policy; empty: the built-in default."`
 	PolicyName   *string `json:"policy_name,omitempty" doc:"group_by=policy."`
@@ -122,21 +122,14 @@ func registerReports(api huma.API, svc *Service) {
 		OperationID: "export-sla-report", Method: http.MethodGet, Path: "/v1/orgs/{org}/sla/report/export", Tags: []string{tag},
 		Summary: "Export the SLA report as CSV", Description: "The same rows as the report, ids with their names, " +
 			"and a last row for the total, as text/csv. An empty cell is a figure without data." + reportScopeDoc,
-		Responses: map[string]*huma.Response{"200": {Description: "CSV", Content: map[string]*huma.MediaType{"text/csv": {}}}},
-	}, func(ctx context.Context, in *reportQuery) (*struct {
-		ContentType        string `header:"Content-Type"`
-		ContentDisposition string `header:"Content-Disposition"`
-		Body               []byte
-	}, error) {
+		Responses: httpapi.CSVResponses("curator_id,curator_name,items,compliant,breached,compliance_percent,answered,open,dismissed,median_minutes,p90_minutes,p95_minutes\n" +
+			"0190a0a0-0000-7000-8000-000000000001,Анна Смирнова,40,38,2,95,39,1,0,42,95,110\n"),
+	}, func(ctx context.Context, in *reportQuery) (*httpapi.CSVFile, error) {
 		r, err := svc.Report(ctx, httpapi.OrgID(ctx), in.input())
 		if err != nil {
 			return nil, err
 		}
-		return &struct {
-			ContentType        string `header:"Content-Type"`
-			ContentDisposition string `header:"Content-Disposition"`
-			Body               []byte
-		}{ContentType: "text/csv; charset=utf-8", ContentDisposition: `attachment; filename="sla-report.csv"`, Body: reportCSV(r)}, nil
+		return httpapi.NewCSVFile("sla-report.csv", reportCSV(r)), nil
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/curatorops/curatorops/modules/platform/clock"
-	"github.com/curatorops/curatorops/modules/platform/errs"
 )
 
 // The reads below serve conversation quality control: which conversations a
@@ -37,11 +36,8 @@ func (s *Service) LocalDay(ctx context.Context, orgID, date, field string) (Day,
 	if err != nil {
 		return Day{}, err
 	}
-	d, err := time.ParseInLocation(time.DateOnly, date, loc)
+	d, err := clock.ParseDay(field, date, loc)
 	if err != nil {
-		return Day{}, errs.Invalid(field, "must be a date such as 2026-11-30")
-	}
-	if err := clock.CheckPlan(field, d); err != nil {
 		return Day{}, err
 	}
 	return Day{Date: date, From: d.UTC(), To: d.AddDate(0, 0, 1).UTC()}, nil

@@ -66,3 +66,18 @@ func CheckPeriod(from, to time.Time) error {
 	}
 	return nil
 }
+
+// ParseDay reads date (YYYY-MM-DD) as the start of that day in loc and
+// refuses, naming location, a malformed date or one outside the range of
+// plans. Every "school-local day" input goes through it, so the message
+// and the bounds are the same wherever a day is asked for.
+func ParseDay(location, date string, loc *time.Location) (time.Time, error) {
+	d, err := time.ParseInLocation(time.DateOnly, date, loc)
+	if err != nil {
+		return time.Time{}, errs.Invalid(location, "must be a date such as 2026-11-30")
+	}
+	if err := CheckPlan(location, d); err != nil {
+		return time.Time{}, err
+	}
+	return d, nil
+}

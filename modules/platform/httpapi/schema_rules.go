@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -29,7 +30,8 @@ const maxSafeInteger = 1<<53 - 1
 
 // adjustSchemas fixes up every schema reachable from the operation once huma
 // has built them: uniqueItems moves out of huma's runtime checks (but stays
-// in the spec), and an integer without bounds gets the safe ones.
+// in the spec), an integer without bounds gets the safe ones, and a nullable
+// enum lists null among its values.
 func adjustSchemas(api huma.API, op *huma.Operation) {
 	reg := api.OpenAPI().Components.Schemas
 	seen := map[*huma.Schema]bool{}
@@ -73,6 +75,11 @@ func adjustSchema(reg huma.Registry, s *huma.Schema, seen map[*huma.Schema]bool)
 			s.Extensions = map[string]any{}
 		}
 		s.Extensions[uniqueKeyword] = true
+	}
+	if s.Nullable && len(s.Enum) > 0 && !slices.Contains(s.Enum, any(nil)) {
+		// A nullable field with a closed set of values: JSON Schema checks
+		// enum apart from type, so null must be one of the values too.
+		s.Enum = append(s.Enum, nil)
 	}
 	if s.Type == huma.TypeInteger && (s.Minimum == nil || s.Maximum == nil) {
 		lo, hi := float64(-maxSafeInteger), float64(maxSafeInteger)
