@@ -23,7 +23,7 @@ type TimeToHireDTO struct {
 type StageConversionDTO struct {
 	StageID      string          `json:"stage_id" format:"uuid"`
 	StageTitle   string          `json:"stage_title"`
-	StageKind    string          `json:"stage_kind"`
+	StageKind    string          `json:"stage_kind" enum:"applied,step,test_task,interview,offer,hired,rejected,reserve"`
 	Reached      int             `json:"reached" doc:"The period's applications that ever entered the stage."`
 	FromApplied  HiringRatioDTO  `json:"from_applied" doc:"reached / the period's applications."`
 	FromPrevious *HiringRatioDTO `json:"from_previous,omitempty" doc:"Applications that reached this and the previous stage / those that reached the previous stage; absent for the first."`

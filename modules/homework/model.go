@@ -87,7 +87,7 @@ type RubricCriterion struct {
 
 // ReviewDraft is a reviewer's unsaved work on a submission.
 type ReviewDraft struct {
-	Verdict  *string        `json:"verdict,omitempty" validate:"omitempty,oneof=accepted rework_requested rejected"`
+	Verdict  *string        `json:"verdict,omitempty" enum:"accepted,rework_requested,rejected" validate:"omitempty,oneof=accepted rework_requested rejected"`
 	Scores   map[string]int `json:"scores,omitempty" validate:"max=50"`
 	Feedback string         `json:"feedback" validate:"text,max=20000"`
 }

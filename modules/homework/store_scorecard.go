@@ -36,26 +36,7 @@ func (Store) ScorecardReviews(ctx context.Context, db bun.IDB, orgID string, fro
 // module's homework at least once; the (org_id, module_id, student_id)
 // index answers it without reading the submissions.
 func (Store) StudentsOfModules(ctx context.Context, db bun.IDB, orgID string, moduleIDs []string) (map[string]map[string]struct{}, error) {
-	out := map[string]map[string]struct{}{}
-	if len(moduleIDs) == 0 {
-		return out, nil
-	}
-	var pairs []struct {
-		ModuleID  string `bun:"module_id"`
-		StudentID string `bun:"student_id"`
-	}
-	err := db.NewSelect().Model((*Submission)(nil)).Distinct().Column("module_id", "student_id").
-		Where("org_id = ?", orgID).Where("module_id IN (?)", bun.In(moduleIDs)).Scan(ctx, &pairs)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range pairs {
-		if out[p.ModuleID] == nil {
-			out[p.ModuleID] = map[string]struct{}{}
-		}
-		out[p.ModuleID][p.StudentID] = struct{}{}
-	}
-	return out, nil
+	return studentsPerModule(ctx, db, orgID, "module_id", moduleIDs)
 }
 
 // scorecardCheck is a quality check with its submission's cohort and course

@@ -99,8 +99,14 @@ func (Store) StatsRows(ctx context.Context, db bun.IDB, orgID, userID string, fr
 // StudentsByModule lists, per module id, the students who handed in that
 // module's homework at least once, in the given courses of the school.
 func (Store) StudentsByModule(ctx context.Context, db bun.IDB, orgID string, courseIDs []string) (map[string]map[string]struct{}, error) {
+	return studentsPerModule(ctx, db, orgID, "course_id", courseIDs)
+}
+
+// studentsPerModule lists, per module id, the students with a submission
+// whose column (course_id or module_id) is one of values.
+func studentsPerModule(ctx context.Context, db bun.IDB, orgID, column string, values []string) (map[string]map[string]struct{}, error) {
 	out := map[string]map[string]struct{}{}
-	if len(courseIDs) == 0 {
+	if len(values) == 0 {
 		return out, nil
 	}
 	var pairs []struct {
@@ -108,7 +114,7 @@ func (Store) StudentsByModule(ctx context.Context, db bun.IDB, orgID string, cou
 		StudentID string `bun:"student_id"`
 	}
 	err := db.NewSelect().Model((*Submission)(nil)).Distinct().Column("module_id", "student_id").
-		Where("org_id = ?", orgID).Where("course_id IN (?)", bun.In(courseIDs)).Scan(ctx, &pairs)
+		Where("org_id = ?", orgID).Where("? IN (?)", bun.Ident(column), bun.In(values)).Scan(ctx, &pairs)
 	if err != nil {
 		return nil, err
 	}

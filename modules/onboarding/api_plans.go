@@ -31,7 +31,7 @@ type OnboardingPlanItemDTO struct {
 	DoneAt            *time.Time `json:"done_at" doc:"When it was done: for an automatic item, the time of the fact (the acknowledgment, the pass, the n-th passed check)."`
 	DoneBy            *string    `json:"done_by" doc:"Who confirmed it, or \"system\" for an automatic item."`
 	DoneByName        *string    `json:"done_by_name"`
-	Source            *string    `json:"source" doc:"manual (a person confirmed it), kb or homework (the fact of that module completed it); null while not done."`
+	Source            *string    `json:"source" enum:"manual,kb,homework" doc:"manual (a person confirmed it), kb or homework (the fact of that module completed it); null while not done."`
 	Note              *string    `json:"note"`
 }
 
@@ -40,7 +40,7 @@ type OnboardingPlanDTO struct {
 	ID               string                  `json:"id" format:"uuid"`
 	UserID           string                  `json:"user_id" format:"uuid"`
 	UserName         *string                 `json:"user_name"`
-	Role             string                  `json:"role"`
+	Role             string                  `json:"role" enum:"curator,senior_curator,head_of_service,hr,finance"`
 	TemplateID       string                  `json:"template_id" format:"uuid"`
 	MentorID         *string                 `json:"mentor_id" format:"uuid"`
 	MentorName       *string                 `json:"mentor_name"`

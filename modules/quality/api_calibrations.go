@@ -52,7 +52,7 @@ type QualityReviewerValueDTO struct {
 type QualitySpreadDTO struct {
 	Key           string                    `json:"key"`
 	Title         string                    `json:"title"`
-	Kind          string                    `json:"kind"`
+	Kind          string                    `json:"kind" doc:"yes_no or scale; empty on the overall row."`
 	Values        []QualityReviewerValueDTO `json:"values"`
 	Scored        int                       `json:"scored" doc:"Reviewers who gave a value (the sample of min, max and mean)."`
 	NotApplicable int                       `json:"not_applicable"`

@@ -128,7 +128,7 @@ type QualityClockDTO struct {
 type QualityConversationDTO struct {
 	ID        string              `json:"id" format:"uuid"`
 	StudentID string              `json:"student_id"`
-	Channel   string              `json:"channel"`
+	Channel   string              `json:"channel" enum:"telegram,lms_comment,email,other"`
 	Messages  []QualityMessageDTO `json:"messages"`
 	Clocks    []QualityClockDTO   `json:"clocks"`
 	Truncated bool                `json:"truncated" doc:"More messages were sent that day than shown (1000)."`

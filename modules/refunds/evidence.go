@@ -33,7 +33,7 @@ type ResponseWait struct {
 // ConversationFact is one conversation of the student with the school.
 type ConversationFact struct {
 	ID            string         `json:"id"`
-	Channel       string         `json:"channel"`
+	Channel       string         `json:"channel" enum:"telegram,lms_comment,email,other"`
 	StartedAt     time.Time      `json:"started_at"`
 	LastMessageAt *time.Time     `json:"last_message_at"`
 	Messages      int            `json:"messages"`

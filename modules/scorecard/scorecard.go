@@ -165,17 +165,32 @@ func (s *Service) compute(ctx context.Context, orgID string, q Query, show visib
 	}
 	g := grouper{by: q.Breakdown, loc: ref.loc, cohortID: q.CohortID, courseID: q.CourseID, curatorID: q.CuratorID}
 	now := newTally(g)
+	var (
+		was      *tally
+		wasLives map[string]lifetime
+		wasErr   error
+	)
+	compared := make(chan struct{})
+	if q.CompareFrom != nil {
+		// The comparison period is read beside the period itself, on a
+		// connection of its own: the two share only the reference, which
+		// neither changes, and reading them one after the other doubled the
+		// wait.
+		was = newTally(g)
+		go func() {
+			defer close(compared)
+			wasLives, wasErr = s.collect(ctx, orgID, ref, was, q.CompareFrom.UTC(), q.CompareTo.UTC())
+		}()
+	} else {
+		close(compared)
+	}
 	lives, err := s.collect(ctx, orgID, ref, now, q.From.UTC(), q.To.UTC())
+	<-compared
 	if err != nil {
 		return nil, err
 	}
-	var was *tally
-	var wasLives map[string]lifetime
-	if q.CompareFrom != nil {
-		was = newTally(g)
-		if wasLives, err = s.collect(ctx, orgID, ref, was, q.CompareFrom.UTC(), q.CompareTo.UTC()); err != nil {
-			return nil, err
-		}
+	if wasErr != nil {
+		return nil, wasErr
 	}
 	out := &Scorecard{From: q.From.UTC(), To: q.To.UTC(), Breakdown: q.Breakdown, Module: q.Module, Hidden: show.hidden(), Notes: s.notes(now),
 		CohortID: nonEmpty(q.CohortID), CourseID: nonEmpty(q.CourseID), CuratorID: nonEmpty(q.CuratorID), Rows: []Row{}}
