@@ -239,12 +239,9 @@ func (c *Console) slaBoard(r *request) error {
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(open) > pageSize {
-		open = open[:pageSize]
-		last := open[len(open)-1]
-		next = httpapi.EncodeCursor(last.DueAt.UTC().Format(time.RFC3339Nano), last.ID)
-	}
+	open, next := onePage(open, func(last sla.ResponseClock) string {
+		return httpapi.EncodeCursor(last.DueAt.UTC().Format(time.RFC3339Nano), last.ID)
+	})
 	var ids []string
 	for _, list := range [][]sla.ResponseClock{breached, atRisk, open} {
 		for _, cl := range list {

@@ -49,12 +49,9 @@ func (c *Console) queue(r *request) error {
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(rows) > pageSize {
-		rows = rows[:pageSize]
-		last := rows[len(rows)-1]
-		next = httpapi.EncodeCursor(last.DueAt.UTC().Format(time.RFC3339Nano), last.ID)
-	}
+	rows, next := onePage(rows, func(last homework.Submission) string {
+		return httpapi.EncodeCursor(last.DueAt.UTC().Format(time.RFC3339Nano), last.ID)
+	})
 	now, me := c.d.Homework.Now(), r.principal.UserID
 	lines := make([]queueLine, 0, len(rows))
 	for _, s := range rows {
@@ -208,11 +205,7 @@ func (c *Console) vacancies(r *request) error {
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(rows) > pageSize {
-		rows = rows[:pageSize]
-		next = rows[len(rows)-1].ID
-	}
+	rows, next := onePage(rows, func(last hiring.Vacancy) string { return last.ID })
 	type line struct {
 		ID, Title, Status string
 		Headcount         int
@@ -328,11 +321,7 @@ func (c *Console) people(r *request) error {
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(rows) > pageSize {
-		rows = rows[:pageSize]
-		next = rows[len(rows)-1].ID
-	}
+	rows, next := onePage(rows, func(last identity.Member) string { return last.ID })
 	type line struct {
 		Name, Email, Status, Roles string
 	}
@@ -353,11 +342,7 @@ func (c *Console) auditLog(r *request) error {
 	if err != nil {
 		return err
 	}
-	next := ""
-	if len(rows) > pageSize {
-		rows = rows[:pageSize]
-		next = rows[len(rows)-1].ID
-	}
+	rows, next := onePage(rows, func(last audit.Entry) string { return last.ID })
 	type line struct {
 		At, Actor, Action, Entity, EntityID, Fields string
 	}

@@ -97,3 +97,14 @@ func (r *request) render(status int, name string, data any) error {
 	}
 	return r.HTMLBlob(status, buf.Bytes())
 }
+
+// onePage cuts rows read with one more than the page size to the page and
+// gives the cursor of the next page ("" on the last), made from the page's
+// last row.
+func onePage[T any](rows []T, cursor func(last T) string) ([]T, string) {
+	if len(rows) <= pageSize {
+		return rows, ""
+	}
+	rows = rows[:pageSize]
+	return rows, cursor(rows[len(rows)-1])
+}
