@@ -114,7 +114,10 @@ type row struct {
 	paced            result    // the project at half its maximum rate
 	barePaced        result    // the bare server at the same rate: the machine's floor
 	pacedRate        float64
-	errors           int
+	// pacedDiag and barePacedDiag are what the process did during each
+	// paced phase (garbage collection, waits for a CPU or a connection).
+	pacedDiag, barePacedDiag diag
+	errors                   int
 }
 
 func run(ctx context.Context, o options) ([]row, error) {
@@ -203,8 +206,11 @@ func measure(l *loader, o options, f *fixture, dialect, name string, bare, proje
 		r.errors += b.errors + p.errors
 	}
 	r.pacedRate = mean(r.project) / 2
+	s0 := takeSnapshot(f.db, f.queries)
 	r.paced = l.paced(project, r.pacedRate, o.duration, 4*o.workers)
+	s1 := takeSnapshot(f.db, f.queries)
 	r.barePaced = l.paced(bare, r.pacedRate, o.duration, 4*o.workers)
+	r.pacedDiag, r.barePacedDiag = s1.since(s0), takeSnapshot(f.db, f.queries).since(s1)
 	r.errors += r.paced.errors + r.barePaced.errors
 	return r
 }
@@ -263,6 +269,11 @@ func markdown(o options, rows []row, loadBefore string) string {
 			r.dialect, r.request, rates(r.bare), rates(r.project), mean(r.project)/mean(r.bare), r.queries,
 			r.pacedRate, ms(r.paced.percentile(50)), ms(r.paced.percentile(99)),
 			ms(r.barePaced.percentile(50)), ms(r.barePaced.percentile(99)), r.errors)
+	}
+	b.WriteString("\nDuring the paced phases (the run-queue wait is how long a goroutine ready to run waited for a CPU; pool waits are database/sql's, of the PostgreSQL pool):\n\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "- %s, %s: curatorops: %s; over 10 ms: %s of requests; bare: %s.\n",
+			r.dialect, r.request, r.pacedDiag.project(r.dialect), share(r.paced, 10*time.Millisecond), r.barePacedDiag.machine())
 	}
 	return b.String()
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -53,13 +54,19 @@ func (f *fixture) close() {
 }
 
 // queryCounter counts every query the database runs, to report queries
-// per request.
-type queryCounter struct{ n atomic.Int64 }
+// per request, and the writes among them (anything but a SELECT): a write
+// on the read path would show in the tail.
+type queryCounter struct{ n, writes atomic.Int64 }
 
 func (c *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
 	return ctx
 }
-func (c *queryCounter) AfterQuery(context.Context, *bun.QueryEvent) { c.n.Add(1) }
+func (c *queryCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	c.n.Add(1)
+	if !strings.EqualFold(e.Operation(), "SELECT") {
+		c.writes.Add(1)
+	}
+}
 
 func newFixture(ctx context.Context, dialect, pgURL string, students int) (*fixture, error) {
 	f := &fixture{queries: &queryCounter{}, slug: "bench"}

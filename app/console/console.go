@@ -21,12 +21,18 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/curatorops/curatorops/modules/audit"
+	"github.com/curatorops/curatorops/modules/cases"
 	"github.com/curatorops/curatorops/modules/hiring"
 	"github.com/curatorops/curatorops/modules/homework"
 	"github.com/curatorops/curatorops/modules/identity"
+	"github.com/curatorops/curatorops/modules/integration"
+	"github.com/curatorops/curatorops/modules/kb"
+	"github.com/curatorops/curatorops/modules/onboarding"
+	"github.com/curatorops/curatorops/modules/pay"
 	"github.com/curatorops/curatorops/modules/platform/authz"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/refunds"
+	"github.com/curatorops/curatorops/modules/school"
 	"github.com/curatorops/curatorops/modules/scorecard"
 	"github.com/curatorops/curatorops/modules/sla"
 )
@@ -39,15 +45,21 @@ var assetFS embed.FS
 
 // Deps are the module services the pages call and the policy they ask.
 type Deps struct {
-	Identity  *identity.Service
-	Audit     *audit.Service
-	Scorecard *scorecard.Service
-	SLA       *sla.Service
-	Homework  *homework.Service
-	Refunds   *refunds.Service
-	Hiring    *hiring.Service
-	Enforcer  *authz.Enforcer
-	Logger    *slog.Logger
+	Identity    *identity.Service
+	Audit       *audit.Service
+	Scorecard   *scorecard.Service
+	SLA         *sla.Service
+	Homework    *homework.Service
+	Refunds     *refunds.Service
+	Hiring      *hiring.Service
+	Cases       *cases.Service
+	KB          *kb.Service
+	Onboarding  *onboarding.Service
+	Integration *integration.Service
+	School      *school.Service
+	Pay         *pay.Service
+	Enforcer    *authz.Enforcer
+	Logger      *slog.Logger
 }
 
 // Console is the mounted web console.

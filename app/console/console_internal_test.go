@@ -73,7 +73,7 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("%s has no Russian text", key)
 		}
 	}
-	used := regexp.MustCompile(`(?:\.L\.T|L\.T|r\.L\.T|l\.T) "([a-z_]+\.[a-z_.]+)"|"((?:nav|sc|sla|title|error|common|refund|queue|review|hiring|signin|explain|people|audit|home|schools)\.[a-z_.]+)"`)
+	used := regexp.MustCompile(`(?:\.L\.T|L\.T|r\.L\.T|l\.T) "([a-z_]+\.[a-z_.]+)"|"((?:nav|sc|sla|title|error|common|refund|queue|review|hiring|signin|explain|people|audit|home|schools|health|cases|conv|reading|quiz|cand|reserve|onb|keys|hooks|pay)\.[a-z_.]+)"`)
 	files, _ := filepath.Glob("templates/*.html")
 	goFiles, _ := filepath.Glob("*.go")
 	for _, f := range append(files, goFiles...) {

@@ -44,6 +44,13 @@ func testConsole(t *testing.T, site *demoSite) {
 		{"sign-out revokes the session", checkSignOutRevokes},
 		{"open redirect refused", checkNoOpenRedirect},
 		{"tables match the API", checkTablesMatchAPI},
+		{"queue health per curator", checkQueueHealth},
+		{"case moderation", checkCaseModeration},
+		{"regulations, acknowledgment and quiz", checkRegulations},
+		{"my conversations and recording a case", checkConversationsAndCase},
+		{"candidate card, reserve and onboarding", checkHRPages},
+		{"API keys, webhooks and their delivery log", checkAdminPages},
+		{"malformed ids and cursors", checkMalformedAddresses},
 	} {
 		t.Run(check.name, func(t *testing.T) { check.fn(t, site) })
 	}
@@ -118,7 +125,9 @@ func checkSecureCookieBehindTLS(t *testing.T, site *demoSite) {
 func checkCSP(t *testing.T, site *demoSite) {
 	b := site.browser(t)
 	b.signIn("head@demo.test")
-	for _, path := range []string{"/console/sign-in", "/console/demo/", "/console/demo/scorecard", "/console/demo/sla", "/console/assets/console.css"} {
+	for _, path := range []string{"/console/sign-in", "/console/demo/", "/console/demo/scorecard", "/console/demo/sla", "/console/assets/console.css",
+		"/console/demo/queue-health", "/console/demo/cases/moderation", "/console/demo/regulations/reading", "/console/demo/regulations",
+		"/console/demo/cases/new"} {
 		p := b.get(path)
 		csp := p.Header.Get("Content-Security-Policy")
 		for _, want := range []string{"default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'"} {
@@ -188,8 +197,10 @@ var homes = []struct {
 	shows       []string
 	hides       string
 }{
-	{"head@demo.test", "head_of_service", []string{"/console/demo/scorecard", "/console/demo/sla", "/console/demo/refunds/approve"}, "/console/demo/refunds/execute"},
-	{"curator01@demo.test", "curator", []string{"/console/demo/queue"}, "/console/demo/hiring"},
+	{"head@demo.test", "head_of_service", []string{"/console/demo/scorecard", "/console/demo/sla", "/console/demo/refunds/approve",
+		"/console/demo/queue-health", "/console/demo/cases/moderation", "/console/demo/regulations/reading"}, "/console/demo/refunds/execute"},
+	{"curator01@demo.test", "curator", []string{"/console/demo/queue", "/console/demo/conversations", "/console/demo/cases/new",
+		"/console/demo/regulations"}, "/console/demo/cases/moderation"},
 	{"hr@demo.test", "hr", []string{"/console/demo/hiring", "/console/demo/people"}, "/console/demo/queue"},
 	{"finance@demo.test", "finance", []string{"/console/demo/refunds/execute", "/console/demo/scorecard"}, "/console/demo/refunds/approve"},
 	{"admin@demo.test", "admin", []string{"/console/demo/people", "/console/demo/audit"}, "/console/demo/refunds/execute"},
@@ -216,7 +227,8 @@ func checkHomes(t *testing.T, site *demoSite) {
 func checkCuratorForbidden(t *testing.T, site *demoSite) {
 	b := site.browser(t)
 	b.signIn("curator01@demo.test")
-	for _, path := range []string{"/console/demo/hiring", "/console/demo/people", "/console/demo/audit", "/console/demo/refunds/execute"} {
+	for _, path := range []string{"/console/demo/hiring", "/console/demo/people", "/console/demo/audit", "/console/demo/refunds/execute",
+		"/console/demo/cases/moderation", "/console/demo/regulations/reading"} {
 		if p := b.get(path); p.Status != http.StatusForbidden || !strings.Contains(p.Body, `data-status="403"`) {
 			t.Fatalf("curator on %s: %d", path, p.Status)
 		}
@@ -231,11 +243,13 @@ func checkCuratorForbidden(t *testing.T, site *demoSite) {
 // and logs the best of three times, measured from the client.
 func checkPagesAnswer(t *testing.T, site *demoSite) {
 	for email, paths := range map[string][]string{
-		"head@demo.test":      {"/console/demo/", "/console/demo/scorecard", "/console/demo/sla", "/console/demo/refunds/approve"},
-		"curator01@demo.test": {"/console/demo/queue", "/console/demo/queue?view=pool"},
-		"hr@demo.test":        {"/console/demo/hiring", "/console/demo/people"},
-		"finance@demo.test":   {"/console/demo/refunds/execute"},
-		"admin@demo.test":     {"/console/demo/audit", "/console/demo/people"},
+		"head@demo.test": {"/console/demo/", "/console/demo/scorecard", "/console/demo/sla", "/console/demo/refunds/approve",
+			"/console/demo/queue-health", "/console/demo/cases/moderation", "/console/demo/regulations/reading", "/console/demo/pay"},
+		"curator01@demo.test": {"/console/demo/queue", "/console/demo/queue?view=pool", "/console/demo/conversations",
+			"/console/demo/regulations", "/console/demo/cases/new", "/console/demo/pay/mine"},
+		"hr@demo.test":      {"/console/demo/hiring", "/console/demo/people", "/console/demo/hiring/reserve", "/console/demo/onboarding"},
+		"finance@demo.test": {"/console/demo/refunds/execute", "/console/demo/pay"},
+		"admin@demo.test":   {"/console/demo/audit", "/console/demo/people", "/console/demo/api-keys", "/console/demo/webhooks"},
 	} {
 		b := site.browser(t)
 		b.signIn(email)
@@ -251,6 +265,7 @@ func checkPagesAnswer(t *testing.T, site *demoSite) {
 				if p.Status != http.StatusOK {
 					t.Fatalf("%s %s: %d\n%s", email, path, p.Status, p.Body)
 				}
+				checkTexts(t, path, p.Body)
 			}
 			// Logged, not asserted: a time is a benchmark's business, and
 			// under the race detector or on a busy machine it says nothing.

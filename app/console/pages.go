@@ -38,6 +38,20 @@ func (c *Console) pageList() []*page {
 			"refund_requests", "read", "refund_requests", "approve"),
 		org(post, "/refunds/:id/approve", "approve-refund", "", c.approveRefund, "refund_requests", "approve"),
 		org(post, "/refunds/:id/reject", "reject-refund", "", c.rejectRefund, "refund_requests", "approve"),
+		// homework_stats:read like get-homework-stats; a curator holds it
+		// too and sees her own row, as from the API.
+		org(get, "/queue-health", "queue-health", "nav.queue_health", c.queueHealth, "homework_stats", "read"),
+		org(get, "/cases/moderation", "cases-to-moderate", "nav.cases_moderation", c.casesToModerate,
+			"cases", "read_own", "cases", "moderate"),
+		org(post, "/cases/:id/moderation", "moderate-case", "", c.moderateCase, "cases", "moderate"),
+		org(get, "/regulations/reading", "reading-by-article", "nav.reading_by_article", c.readingByArticle,
+			"kb_acknowledgments", "read_all"),
+		org(get, "/regulations/reading/:id", "readers-of-article", "", c.readersOf, "kb_acknowledgments", "read_all", "kb_articles", "read"),
+		// Everyone's regulations.
+		org(get, "/regulations", "my-reading", "nav.reading", c.myReading, "kb_reading", "read_own"),
+		org(get, "/regulations/:id", "regulation", "", c.regulation, "kb_articles", "read"),
+		org(post, "/regulations/:id/acknowledgments", "acknowledge-regulation", "", c.acknowledge, "kb_reading", "acknowledge"),
+		org(post, "/regulations/:id/quiz", "quiz-attempt", "", c.quizAttempt, "kb_reading", "acknowledge"),
 		// Curator.
 		org(get, "/queue", "queue", "nav.queue", c.queue, "homework", "read_own"),
 		org(post, "/queue/next", "take-next", "", c.takeNext, "homework", "claim"),
@@ -45,17 +59,51 @@ func (c *Console) pageList() []*page {
 		org(post, "/homework/:id/review", "review", "", c.review, "homework", "review"),
 		org(post, "/homework/:id/draft", "save-draft", "", c.saveDraft, "homework", "review"),
 		org(post, "/homework/:id/release", "release", "", c.release, "homework", "claim"),
+		org(get, "/conversations", "my-conversations", "nav.conversations", c.myConversations, "sla_clocks", "read_own"),
+		org(get, "/cases/new", "record-case-form", "nav.record_case", c.recordCaseForm, "cases", "create"),
+		org(post, "/cases", "record-case", "", c.recordCase, "cases", "create"),
 		// HR.
 		org(get, "/hiring", "vacancies", "nav.hiring", c.vacancies, "hiring_vacancy", "read"),
 		org(get, "/hiring/:vacancy", "vacancy-board", "", c.board, "hiring_vacancy", "read", "hiring_pipeline", "read"),
 		org(post, "/hiring/applications/:id/move", "move-application", "", c.moveApplication, "hiring_pipeline", "move"),
+		org(get, "/hiring/applications/:id", "candidate-card", "", c.candidateCard, "hiring_pipeline", "read", "hiring_candidate", "read"),
+		org(get, "/hiring/reserve", "reserve", "nav.reserve", c.reserve, "hiring_candidate", "read"),
+		// A curator holds onboarding_plans:read too and sees her own plan.
+		org(get, "/onboarding", "onboarding-plans", "nav.onboarding", c.onboardingPlans, "onboarding_plans", "read"),
 		// Finance.
 		org(get, "/refunds/execute", "refunds-to-execute", "nav.refunds_execute", c.refundsToExecute,
 			"refund_requests", "read", "refund_requests", "execute"),
 		org(post, "/refunds/:id/execute", "execute-refund", "", c.executeRefund, "refund_requests", "execute"),
+		// Pay: each page and form with the permission of the pay operation
+		// it mirrors. "My pay" joins reading one's own statement and
+		// disputing its lines (get-pay-statement, create-pay-dispute), so it
+		// is the menu of those paid by a scheme, not of everyone who may
+		// read a statement of her own.
+		org(get, "/pay", "pay-periods", "nav.pay", c.payPeriods, "pay_periods", "read"),
+		org(post, "/pay/periods", "open-pay-period", "", c.openPayPeriod, "pay_periods", "manage"),
+		org(get, "/pay/periods/:id", "pay-period", "", c.payPeriod, "pay_periods", "read"),
+		org(post, "/pay/periods/:id/calculate", "calculate-pay-period", "", c.payStep("calculate"), "pay_periods", "calculate"),
+		org(post, "/pay/periods/:id/submit", "submit-pay-period", "", c.payStep("submit"), "pay_periods", "manage"),
+		org(post, "/pay/periods/:id/approve", "approve-pay-period", "", c.payStep("approve"), "pay_periods", "approve"),
+		org(post, "/pay/periods/:id/approve-finance", "approve-finance-pay-period", "", c.payStep("approve-finance"), "pay_periods", "approve_finance"),
+		org(post, "/pay/periods/:id/lock", "lock-pay-period", "", c.payStep("lock"), "pay_periods", "lock"),
+		org(post, "/pay/periods/:id/mark-paid", "mark-paid-pay-period", "", c.payStep("mark-paid"), "pay_periods", "mark_paid"),
+		org(post, "/pay/periods/:id/unlock", "unlock-pay-period", "", c.payStep("unlock"), "pay_periods", "unlock"),
+		org(post, "/pay/periods/:id/exports", "export-pay-period", "", c.exportPayPeriod, "pay_periods", "export"),
+		org(get, "/pay/periods/:id/exports/:format", "download-pay-export", "", c.downloadPayExport, "pay_periods", "export"),
+		org(get, "/pay/periods/:id/statements/:user", "pay-statement", "", c.payStatement, "pay_statements", "read_own"),
+		org(get, "/pay/mine", "my-pay", "nav.my_pay", c.myPay, "pay_statements", "read_own", "pay_statements", "dispute"),
+		org(get, "/pay/lines/:id/sources", "pay-line-sources", "", c.payLineSources, "pay_statements", "read_own"),
+		org(post, "/pay/lines/:id/disputes", "dispute-pay-line", "", c.disputePayLine, "pay_statements", "dispute"),
+		org(post, "/pay/disputes/:id/resolve", "resolve-pay-dispute", "", c.resolvePayDispute, "pay_statements", "resolve"),
 		// Administration.
 		org(get, "/people", "people", "nav.people", c.people, "users", "read"),
 		org(get, "/audit", "audit-log", "nav.audit", c.auditLog, "audit", "read"),
+		org(get, "/api-keys", "api-keys", "nav.api_keys", c.apiKeys, "api_keys", "read"),
+		org(post, "/api-keys", "create-api-key", "", c.createAPIKey, "api_keys", "create"),
+		org(post, "/api-keys/:id/revoke", "revoke-api-key", "", c.revokeAPIKey, "api_keys", "revoke"),
+		org(get, "/webhooks", "webhooks", "nav.webhooks", c.webhooks, "webhooks", "read"),
+		org(get, "/webhooks/:id", "webhook-deliveries", "", c.deliveries, "webhooks", "read"),
 	}
 }
 

@@ -231,7 +231,7 @@ func (c *Console) slaBoard(r *request) error {
 	if err != nil {
 		return err
 	}
-	after, err := httpapi.DecodeCursor(r.QueryParam("cursor"), 2)
+	after, err := httpapi.AfterTimeID(r.QueryParam("cursor"))
 	if err != nil {
 		return badInput("cursor")
 	}
@@ -358,9 +358,13 @@ type refundLine struct {
 func (c *Console) refundList(r *request, statuses ...string) ([]refundLine, string, error) {
 	var out []refundLine
 	next := ""
+	before, err := idQuery(r, "before")
+	if err != nil {
+		return nil, "", err
+	}
 	for _, status := range statuses {
 		rows, names, err := c.d.Refunds.Requests(r.ctx, r.org.ID, refunds.ViewerFrom(r.ctx),
-			refunds.RequestFilter{Status: status, Limit: pageSize, BeforeID: r.QueryParam("before")})
+			refunds.RequestFilter{Status: status, Limit: pageSize, BeforeID: before})
 		if err != nil {
 			return nil, "", err
 		}

@@ -39,7 +39,7 @@ func (c *Console) queue(r *request) error {
 	if view != homework.ViewPool && view != homework.ViewOverdue {
 		view = homework.ViewMine
 	}
-	after, err := httpapi.DecodeCursor(r.QueryParam("cursor"), 2)
+	after, err := httpapi.AfterTimeID(r.QueryParam("cursor"))
 	if err != nil {
 		return badInput("cursor")
 	}
@@ -201,7 +201,11 @@ func (c *Console) release(r *request) error {
 // --- HR: vacancies and their boards --------------------------------------------
 
 func (c *Console) vacancies(r *request) error {
-	rows, err := c.d.Hiring.Vacancies(r.ctx, r.org.ID, hiring.VacancyFilter{Limit: pageSize, AfterID: r.QueryParam("after")})
+	after, err := idQuery(r, "after")
+	if err != nil {
+		return err
+	}
+	rows, err := c.d.Hiring.Vacancies(r.ctx, r.org.ID, hiring.VacancyFilter{Limit: pageSize, AfterID: after})
 	if err != nil {
 		return err
 	}
@@ -268,7 +272,7 @@ func (c *Console) board(r *request) error {
 		columns = append(columns, cc)
 	}
 	return r.render(http.StatusOK, "board", map[string]any{"Vacancy": vac.Title, "VacancyID": vac.ID, "Columns": columns,
-		"Stages": targets, "Reasons": why, "CanMove": r.allowed("hiring_pipeline", "move")})
+		"Stages": targets, "Reasons": why, "CanMove": r.allowed("hiring_pipeline", "move"), "CanOpen": r.allowed("hiring_candidate", "read")})
 }
 
 // moveApplication moves a card to another stage with its reason, as
@@ -316,7 +320,11 @@ func (c *Console) executeRefund(r *request) error {
 // --- administration ---------------------------------------------------------------
 
 func (c *Console) people(r *request) error {
-	rows, err := c.d.Identity.ListMembers(r.ctx, r.org.ID, identity.MemberFilter{Limit: pageSize, AfterID: r.QueryParam("after"),
+	after, err := idQuery(r, "after")
+	if err != nil {
+		return err
+	}
+	rows, err := c.d.Identity.ListMembers(r.ctx, r.org.ID, identity.MemberFilter{Limit: pageSize, AfterID: after,
 		Role: r.QueryParam("role")})
 	if err != nil {
 		return err
@@ -337,7 +345,11 @@ func (c *Console) people(r *request) error {
 }
 
 func (c *Console) auditLog(r *request) error {
-	rows, err := c.d.Audit.List(r.ctx, r.org.ID, audit.Filter{Limit: pageSize, AfterID: r.QueryParam("after"),
+	after, err := idQuery(r, "after")
+	if err != nil {
+		return err
+	}
+	rows, err := c.d.Audit.List(r.ctx, r.org.ID, audit.Filter{Limit: pageSize, AfterID: after,
 		EntityType: r.QueryParam("entity_type")})
 	if err != nil {
 		return err

@@ -51,6 +51,7 @@ func Seed(ctx context.Context, svc *server.Services, logger *slog.Logger) error 
 		{"hiring", seedHiring},
 		{"onboarding", seedOnboarding},
 		{"conversation quality", seedQuality},
+		{"pay", seedPay},
 	}
 	// A fresh demo takes a few seconds; say what is going on meanwhile.
 	logger.Info("seeding the demo school", "org", org.Slug, "created", created)

@@ -169,7 +169,8 @@ func New(cfg Config, db *bun.DB, svc *Services, logger *slog.Logger) (*Server, e
 	}
 	s.Echo.GET("/metrics", m.handler(cfg.MetricsToken))
 	if err := console.Mount(s.Echo, console.Deps{Identity: svc.Identity, Audit: svc.Audit, Scorecard: svc.Scorecard, SLA: svc.SLA,
-		Homework: svc.Homework, Refunds: svc.Refunds, Hiring: svc.Hiring, Enforcer: enforcer, Logger: logger}); err != nil {
+		Homework: svc.Homework, Refunds: svc.Refunds, Hiring: svc.Hiring, Cases: svc.Cases, KB: svc.KB, Onboarding: svc.Onboarding,
+		Integration: svc.Integration, School: svc.School, Pay: svc.Pay, Enforcer: enforcer, Logger: logger}); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -70,7 +70,7 @@ func Register(api huma.API, svc *Service) {
 		Description: "Every change made in the school, newest first, with who made it and the fields before and after. Secrets never appear.",
 		Tags:        []string{"Audit"},
 	}, func(ctx context.Context, in *ListInput) (*ListOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -60,7 +60,7 @@ func registerExport(api huma.API, svc *Service) {
 	}) (*struct {
 		Body httpapi.Page[MarketingCaseDTO]
 	}, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

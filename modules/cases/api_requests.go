@@ -77,7 +77,7 @@ func registerRequests(api huma.API, svc *Service) {
 		Summary:     "List case requests",
 		Description: "By id (oldest first). A curator sees the requests about her students; senior curators and the head see all.",
 	}, func(ctx context.Context, in *requestListQuery) (*struct{ Body httpapi.Page[CaseRequestDTO] }, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

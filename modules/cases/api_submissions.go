@@ -157,7 +157,7 @@ func registerSubmissions(api huma.API, svc *Service) {
 		Summary:     "List cases",
 		Description: "By id (oldest first), with the credited curator's name. A curator sees the cases credited to her; senior curators and the head see all.",
 	}, func(ctx context.Context, in *caseListQuery) (*struct{ Body httpapi.Page[CaseDTO] }, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

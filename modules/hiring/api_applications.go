@@ -157,7 +157,7 @@ func registerApplications(api huma.API, svc *Service) {
 		StageID     string `query:"stage_id" format:"uuid" maxLength:"36"`
 		Source      string `query:"source" enum:"job_site,referral,former_student,reserve,other"`
 	}) (*struct{ Body httpapi.Page[ApplicationDTO] }, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -176,7 +176,7 @@ func registerCalibration(api huma.API, svc *Service) {
 	}) (*struct {
 		Body httpapi.Page[CalibrationItemDTO]
 	}, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -134,7 +134,7 @@ func registerCandidates(api huma.API, svc *Service) {
 		MinScore     int    `query:"min_score" minimum:"0" maximum:"100" default:"0" doc:"Best test-task agreement at least this %; 0 does not filter."`
 		RecontactDue bool   `query:"recontact_due" doc:"Only candidates whose recontact date is today or earlier."`
 	}) (*struct{ Body httpapi.Page[CandidateDTO] }, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -291,7 +291,7 @@ func registerVacancies(api huma.API, svc *Service) {
 		httpapi.PageQuery
 		Status string `query:"status" enum:"draft,open,paused,closed"`
 	}) (*struct{ Body httpapi.Page[VacancyDTO] }, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -53,7 +53,7 @@ func registerQuality(api huma.API, svc *Service) {
 		httpapi.OrgPath
 		httpapi.PageQuery
 	}) (*struct{ Body httpapi.Page[ReviewDTO] }, error) {
-		afterID, err := httpapi.AfterKey(in.Cursor)
+		afterID, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -59,7 +59,7 @@ func registerSubmissions(api huma.API, svc *Service) {
 		Summary:     "List submissions",
 		Description: "Most urgent first (by due time; overdue items come first). Curators see their own queue, their claims and reviews, and the pools of the cohorts where they curate students; senior curators and the head see everything.",
 	}, func(ctx context.Context, in *listInput) (*struct{ Body httpapi.Page[SubmissionDTO] }, error) {
-		after, err := httpapi.DecodeCursor(in.Cursor, 2)
+		after, err := httpapi.AfterTimeID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

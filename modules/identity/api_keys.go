@@ -67,7 +67,7 @@ func registerAPIKeys(api huma.API, svc *Service) {
 		Summary:     "List the school's integration keys",
 		Description: "Never shows the keys themselves, only their prefixes.",
 	}, func(ctx context.Context, in *listAPIKeysInput) (*listAPIKeysOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -87,7 +87,7 @@ func registerMembers(api huma.API, svc *Service) {
 		Summary:     "List the people who work for the school",
 		Description: "Filter by role, status or email prefix; ordered by when they joined.",
 	}, func(ctx context.Context, in *listMembersInput) (*listMembersOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ func Register(api huma.API, svc *Service) {
 // text passes the input check, but what it decodes to is refused here: a
 // NUL inside it would reach the query.
 func afterKey(cursor string) (string, error) {
-	after, err := httpapi.AfterKey(cursor)
+	after, err := httpapi.AfterID(cursor)
 	if err == nil && !validate.IsSingleLine(after) {
 		err = errs.Invalid("query.cursor", "malformed cursor; pass next_cursor from a previous page unchanged")
 	}

@@ -136,7 +136,7 @@ func registerArticles(api huma.API, svc *Service) {
 		Summary:     "List articles",
 		Description: "Editors (head of service, admin) see every article in every status; everyone else sees the published articles meant for their roles. Ordered by creation.",
 	}, func(ctx context.Context, in *listArticlesInput) (*listArticlesOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -230,7 +230,7 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "Your own acknowledgments",
 		Description: "Newest first, every revision you ever acknowledged. Nobody else's acknowledgments are shown here.",
 	}, func(ctx context.Context, in *listMyAcksInput) (*listAcksOutput, error) {
-		before, err := httpapi.AfterKey(in.Cursor)
+		before, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -247,7 +247,7 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "List everyone's acknowledgments",
 		Description: "Newest first; for the head of service, HR and admins. Filter by article, revision or person.",
 	}, func(ctx context.Context, in *listAcksInput) (*listAcksOutput, error) {
-		before, err := httpapi.AfterKey(in.Cursor)
+		before, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -355,7 +355,7 @@ func registerReading(api huma.API, svc *Service) {
 		Summary:     "List the overdue-reading reminders emitted",
 		Description: "Newest first. Each is a kb.reading_overdue event that was published; the list keeps them for replay.",
 	}, func(ctx context.Context, in *listRemindersInput) (*listRemindersOutput, error) {
-		before, err := httpapi.AfterKey(in.Cursor)
+		before, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

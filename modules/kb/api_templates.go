@@ -102,7 +102,7 @@ func registerTemplates(api huma.API, svc *Service) {
 		Summary:     "List answer templates",
 		Description: "Ordered by creation; filter by category.",
 	}, func(ctx context.Context, in *listTemplatesInput) (*listTemplatesOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -208,7 +208,7 @@ func registerPlans(api huma.API, svc *Service) {
 		Summary:     "List onboarding plans",
 		Description: "In id order (oldest first), each as it stands now: progress by weight, overdue items, the required items left." + seen,
 	}, func(ctx context.Context, in *planListInput) (*planListOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -61,7 +61,7 @@ func registerRecognitions(api huma.API, svc *Service) {
 		UserID string `query:"user_id" format:"uuid"`
 		Kind   string `query:"kind" enum:"thanks,certificate"`
 	}) (*recognitionListOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

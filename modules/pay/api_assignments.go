@@ -14,21 +14,22 @@ import (
 type PayAssignmentDTO struct {
 	ID              string    `json:"id" format:"uuid"`
 	UserID          string    `json:"user_id" format:"uuid"`
+	Name            string    `json:"name" doc:"The person's name."`
 	SchemeVersionID string    `json:"scheme_version_id" format:"uuid"`
 	EffectiveFrom   string    `json:"effective_from" format:"date" doc:"From this day, in the school's time zone, until the person's next assignment."`
 	CreatedAt       time.Time `json:"created_at"`
 }
 
-func assignmentDTO(a *Assignment) PayAssignmentDTO {
-	return PayAssignmentDTO{ID: a.ID, UserID: a.UserID, SchemeVersionID: a.SchemeVersionID, EffectiveFrom: a.EffectiveFrom, CreatedAt: a.CreatedAt.UTC()}
+func assignmentDTO(a *Assignment, name string) PayAssignmentDTO {
+	return PayAssignmentDTO{ID: a.ID, UserID: a.UserID, Name: name, SchemeVersionID: a.SchemeVersionID, EffectiveFrom: a.EffectiveFrom, CreatedAt: a.CreatedAt.UTC()}
 }
 
 func registerAssignments(api huma.API, svc *Service) {
 	httpapi.Register(api, httpapi.OrgPermission("pay_schemes", "manage"), huma.Operation{
 		OperationID: "create-pay-assignment", Method: http.MethodPost, Path: "/v1/orgs/{org}/pay-assignments", Tags: []string{"Pay"},
 		Summary:       "Assign a pay scheme version to a person",
-		Description:   "From a date until the person's next assignment; a change in the middle of a month splits the month by days. Assignments are never edited: a correction is a new assignment. Audited.",
-		DefaultStatus: http.StatusCreated,
+		Description:   "From a date until the person's next assignment; a change in the middle of a month splits the month by days. Assignments are never edited: a correction is a new assignment. A date in or before a locked pay month answers 409. Audited.",
+		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict},
 	}, func(ctx context.Context, in *struct {
 		httpapi.OrgPath
 		Body struct {
@@ -40,14 +41,14 @@ func registerAssignments(api huma.API, svc *Service) {
 		Status int
 		Body   PayAssignmentDTO
 	}, error) {
-		a, err := svc.Assign(ctx, httpapi.OrgID(ctx), in.Body.UserID, in.Body.SchemeVersionID, in.Body.EffectiveFrom)
+		a, name, err := svc.Assign(ctx, httpapi.OrgID(ctx), in.Body.UserID, in.Body.SchemeVersionID, in.Body.EffectiveFrom)
 		if err != nil {
 			return nil, err
 		}
 		return &struct {
 			Status int
 			Body   PayAssignmentDTO
-		}{http.StatusCreated, assignmentDTO(a)}, nil
+		}{http.StatusCreated, assignmentDTO(a, name)}, nil
 	})
 
 	httpapi.Register(api, httpapi.OrgPermission("pay_schemes", "read"), huma.Operation{
@@ -63,7 +64,7 @@ func registerAssignments(api huma.API, svc *Service) {
 		}
 		out := make([]PayAssignmentDTO, len(rows))
 		for i := range rows {
-			out[i] = assignmentDTO(&rows[i])
+			out[i] = assignmentDTO(&rows[i].Assignment, rows[i].Name)
 		}
 		return &struct{ Body []PayAssignmentDTO }{out}, nil
 	})

@@ -34,12 +34,19 @@ func actor(ctx context.Context) *string {
 	return nil
 }
 
-func cleanNote(note string) (string, error) {
-	note = strings.TrimSpace(note)
-	if len([]rune(note)) > 2000 {
-		return "", errs.Invalid("body.note", "must be at most 2000 characters")
+func cleanNote(note string) (string, error) { return cleanText("body.note", note, false) }
+
+// cleanText trims a free text of at most 2000 characters, refused empty
+// when required.
+func cleanText(location, text string, required bool) (string, error) {
+	text = strings.TrimSpace(text)
+	switch {
+	case required && text == "":
+		return "", errs.Invalid(location, "is required")
+	case len([]rune(text)) > 2000:
+		return "", errs.Invalid(location, "must be at most 2000 characters")
 	}
-	return note, nil
+	return text, nil
 }
 
 // CreateScheme creates a scheme with its first version.

@@ -2,6 +2,7 @@ package pay
 
 import (
 	"context"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -14,16 +15,19 @@ import (
 // member of the school has no name there.
 type People interface {
 	Names(ctx context.Context, orgID string, userIDs []string) (map[string]string, error)
+	// Location is the school's time zone, in which months are counted.
+	Location(ctx context.Context, orgID string) (*time.Location, error)
 }
 
 // Service holds the pay rules.
 type Service struct {
 	service.Core
 	people People
+	facts  Facts
 	store  Store
 }
 
 // NewService returns the pay service.
-func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, people People) *Service {
-	return &Service{Core: service.NewCore(db, c, audit), people: people}
+func NewService(db *bun.DB, c clock.Clock, audit auditlog.Recorder, people People, facts Facts) *Service {
+	return &Service{Core: service.NewCore(db, c, audit), people: people, facts: facts}
 }

@@ -56,14 +56,20 @@ func (Store) Versions(ctx context.Context, db bun.IDB, orgID string, schemeIDs .
 	return out, err
 }
 
-// Version reads one scheme version, locked on PostgreSQL when forUpdate.
-func (Store) Version(ctx context.Context, db bun.IDB, orgID, id string, forUpdate bool) (*SchemeVersion, error) {
-	v := new(SchemeVersion)
-	q := db.NewSelect().Model(v).Where("org_id = ? AND id = ?", orgID, id)
+// rowOf reads one row of the school by id, locked on PostgreSQL when
+// forUpdate; what names it in a 404.
+func rowOf[T any](ctx context.Context, db bun.IDB, orgID, id string, forUpdate bool, what string) (*T, error) {
+	row := new(T)
+	q := db.NewSelect().Model(row).Where("org_id = ? AND id = ?", orgID, id)
 	if forUpdate {
 		q = database.ForUpdate(q)
 	}
-	return v, notFound(q.Scan(ctx), "pay scheme version")
+	return row, notFound(q.Scan(ctx), what)
+}
+
+// Version reads one scheme version, locked on PostgreSQL when forUpdate.
+func (Store) Version(ctx context.Context, db bun.IDB, orgID, id string, forUpdate bool) (*SchemeVersion, error) {
+	return rowOf[SchemeVersion](ctx, db, orgID, id, forUpdate, "pay scheme version")
 }
 
 // VersionsByID reads scheme versions by id.

@@ -123,7 +123,7 @@ func registerCalibrations(api huma.API, svc *Service) {
 	}) (*struct {
 		Body httpapi.Page[QualityCalibrationDTO]
 	}, error) {
-		before, err := httpapi.AfterKey(in.Cursor)
+		before, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

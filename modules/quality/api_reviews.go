@@ -214,7 +214,7 @@ func registerReviews(api huma.API, svc *Service) {
 	}, func(ctx context.Context, in *ReviewQuery) (*struct {
 		Body httpapi.Page[QualityReviewDTO]
 	}, error) {
-		before, err := httpapi.AfterKey(in.Cursor)
+		before, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

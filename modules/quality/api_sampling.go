@@ -233,7 +233,7 @@ func registerSampling(api huma.API, svc *Service) {
 	}, func(ctx context.Context, in *AssignmentQuery) (*struct {
 		Body httpapi.Page[QualityAssignmentDTO]
 	}, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -146,7 +146,7 @@ func registerRequests(api huma.API, svc *Service) {
 	}, func(ctx context.Context, in *listRequestsInput) (*struct {
 		Body httpapi.Page[RefundRequestDTO]
 	}, error) {
-		before, err := httpapi.AfterKey(in.Cursor)
+		before, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -241,7 +241,7 @@ func registerCourses(api huma.API, svc *Service) {
 		Summary:     "List the school's courses",
 		Description: "Without their modules; filter by status. Ordered by creation.",
 	}, func(ctx context.Context, in *listCoursesInput) (*listCoursesOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -400,7 +400,7 @@ func registerCohorts(api huma.API, svc *Service) {
 		Summary:     "List the school's cohorts",
 		Description: "Filter by course and status. Ordered by creation.",
 	}, func(ctx context.Context, in *listCohortsInput) (*listCohortsOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -514,7 +514,7 @@ func registerProducts(api huma.API, svc *Service) {
 		Summary:     "List what the school sells",
 		Description: "Filter by kind, status and course. Ordered by creation.",
 	}, func(ctx context.Context, in *listProductsInput) (*listProductsOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -217,7 +217,7 @@ func registerStudents(api huma.API, svc *Service) {
 		Summary:     "List students",
 		Description: "Contacts appear only for roles that see every student's contacts; a curator sees the contacts of their own students in get-student.",
 	}, func(ctx context.Context, in *listStudentsInput) (*listStudentsOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -365,7 +365,7 @@ func registerEnrollments(api huma.API, svc *Service) {
 		OperationID: "list-enrollments", Method: http.MethodGet, Path: "/v1/orgs/{org}/enrollments", Tags: []string{"Enrollments"},
 		Summary: "List enrollments", Description: "Filter by cohort, student, curator, status, or those without a curator.",
 	}, func(ctx context.Context, in *listEnrollmentsInput) (*listEnrollmentsOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -534,7 +534,7 @@ func registerOrders(api huma.API, svc *Service) {
 		OperationID: "list-orders", Method: http.MethodGet, Path: "/v1/orgs/{org}/orders", Tags: []string{"Orders"},
 		Summary: "List orders", Description: "Each order shows its amount, what was refunded of it and the status that follows.",
 	}, func(ctx context.Context, in *listOrdersInput) (*listOrdersOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

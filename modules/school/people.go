@@ -88,8 +88,9 @@ func (s *Service) Student(ctx context.Context, orgID, id string) (*Student, erro
 	return s.store.Student(ctx, s.DB, orgID, id)
 }
 
-// ListStudents returns a page of students. The name filter follows the
-// rules of a name, so that no control character reaches the query.
+// ListStudents returns a page of students, without their folded search
+// key (NameKey). The name filter follows the rules of a name, so that no
+// control character reaches the query.
 func (s *Service) ListStudents(ctx context.Context, orgID string, f StudentFilter) ([]Student, error) {
 	if err := fromQuery.check(s.Now(), f); err != nil {
 		return nil, err

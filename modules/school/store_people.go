@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -59,10 +61,24 @@ type StudentFilter struct {
 	AfterID   string
 }
 
-// ListStudents returns up to f.Limit+1 students of the school by id.
+// ListStudents returns up to f.Limit+1 students of the school by id,
+// without the folded search key (NameKey), which no reader of a list needs.
+// It is the school's most frequent listing, so the rows are scanned by
+// hand: bun's reflection over the model cost about as much as the query.
+// On SQLite the two timestamps are read as the text bun wrote and parsed
+// once (see storedTime), where the driver would try two layouts for each.
 func (Store) ListStudents(ctx context.Context, db bun.IDB, orgID string, f StudentFilter) ([]Student, error) {
-	var rows []Student
-	q := db.NewSelect().Model(&rows).Where("student.org_id = ?", orgID)
+	stamps := "student.created_at, student.updated_at"
+	if !database.IsPostgres(db) {
+		// An expression has no declared type, so modernc hands the text over
+		// as stored instead of parsing it as a time.
+		stamps = "CAST(student.created_at AS TEXT), CAST(student.updated_at AS TEXT)"
+	}
+	q := db.NewSelect().TableExpr("students AS student").
+		ColumnExpr("student.id, student.full_name, student.email, student.telegram, student.phone, student.birth_date").
+		ColumnExpr("student.erased_at, student.source, student.external_id").
+		ColumnExpr(stamps).ColumnExpr("student.version").
+		Where("student.org_id = ?", orgID)
 	if f.Name != "" {
 		q = q.Where("student.name_key LIKE ? ESCAPE '\\'", "%"+likePrefix(FoldName(f.Name)))
 	}
@@ -80,7 +96,188 @@ func (Store) ListStudents(ctx context.Context, db bun.IDB, orgID string, f Stude
 	if f.AfterID != "" {
 		q = q.Where("student.id > ?", f.AfterID)
 	}
-	return rows, q.OrderExpr("student.id ASC").Limit(int64(f.Limit + 1)).Scan(ctx)
+	rows, err := q.OrderExpr("student.id ASC").Limit(int64(f.Limit + 1)).Rows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	// The scan targets are made once per page, not per row: whatever goes to
+	// Scan lives on the heap.
+	var (
+		row   Student
+		texts textCells
+	)
+	dest := []any{&row.ID, &row.FullName, texts.into(&row.Email), texts.into(&row.Telegram), texts.into(&row.Phone),
+		texts.into(&row.BirthDate), storedTimeOrNull{&row.ErasedAt}, texts.into(&row.Source), texts.into(&row.ExternalID),
+		storedTime{&row.CreatedAt}, storedTime{&row.UpdatedAt}, &row.Version}
+	out := make([]Student, 0, min(f.Limit+1, 1000))
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		row.OrgID = orgID
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
+
+// textCells holds the strings of a page's optional columns in blocks of
+// 64, so that they cost one allocation per block instead of one each.
+type textCells struct{ free []string }
+
+func (c *textCells) put(s string) *string {
+	if len(c.free) == 0 {
+		c.free = make([]string, 64)
+	}
+	p := &c.free[0]
+	c.free = c.free[1:]
+	*p = s
+	return p
+}
+
+// into scans an optional text column into *dst: nil for NULL, else a
+// fresh cell, so that each row keeps its own string.
+func (c *textCells) into(dst **string) optionalText { return optionalText{c, dst} }
+
+type optionalText struct {
+	cells *textCells
+	dst   **string
+}
+
+func (o optionalText) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*o.dst = nil
+	case string:
+		*o.dst = o.cells.put(v)
+	case []byte:
+		*o.dst = o.cells.put(string(v))
+	default:
+		return fmt.Errorf("text column: cannot read %T", v)
+	}
+	return nil
+}
+
+// storedTime scans a timestamp as either database returns it: a time from
+// PostgreSQL (or from modernc when the column is read as itself), the text
+// bun wrote from SQLite when it is read through an expression.
+type storedTime struct{ t *time.Time }
+
+func (s storedTime) Scan(v any) error {
+	switch v := v.(type) {
+	case time.Time:
+		*s.t = v
+		return nil
+	case string:
+		return parseStoredTime(v, s.t)
+	case []byte:
+		return parseStoredTime(string(v), s.t)
+	}
+	return fmt.Errorf("timestamp: cannot read %T", v)
+}
+
+// storedTimeOrNull is storedTime for a column that may be NULL.
+type storedTimeOrNull struct{ t **time.Time }
+
+func (s storedTimeOrNull) Scan(v any) error {
+	if v == nil {
+		*s.t = nil
+		return nil
+	}
+	t := new(time.Time)
+	*s.t = t
+	return storedTime{t}.Scan(v)
+}
+
+// storedTimeLayouts are the forms a timestamp may have in SQLite, as
+// modernc reads them: bun's first (it writes every time in UTC), then
+// SQLite's own date formats, tried with a trailing Z taken off; Go's
+// Time.String form is tried last, apart.
+var storedTimeLayouts = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+func parseStoredTime(s string, t *time.Time) error {
+	if v, ok := parseBunTime(s); ok {
+		*t = v
+		return nil
+	}
+	trimmed := strings.TrimSuffix(s, "Z")
+	for _, layout := range storedTimeLayouts {
+		if v, err := time.Parse(layout, trimmed); err == nil {
+			*t = v
+			return nil
+		}
+	}
+	if i := strings.Index(s, " m="); i > 0 {
+		s = s[:i]
+	}
+	v, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("timestamp %q: unknown form", s)
+	}
+	*t = v
+	return nil
+}
+
+// parseBunTime reads the form bun writes, "2006-01-02 15:04:05.999999+00:00"
+// (always UTC), by hand: time.Parse cost a tenth of the listing's
+// request on SQLite. Anything else — another offset, a field out of range —
+// is left to time.Parse.
+func parseBunTime(s string) (time.Time, bool) {
+	const zone = "+00:00"
+	n := len(s) - len(zone)
+	if n < 19 || s[n:] != zone || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	year, ok1 := digits(s[0:4])
+	month, ok2 := digits(s[5:7])
+	day, ok3 := digits(s[8:10])
+	hour, ok4 := digits(s[11:13])
+	minute, ok5 := digits(s[14:16])
+	sec, ok6 := digits(s[17:19])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if n > 19 {
+		frac := s[20:n]
+		if s[19] != '.' || len(frac) == 0 || len(frac) > 9 {
+			return time.Time{}, false
+		}
+		v, ok := digits(frac)
+		if !ok {
+			return time.Time{}, false
+		}
+		nsec = v
+		for i := len(frac); i < 9; i++ {
+			nsec *= 10
+		}
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day { // 31 April and the like: time.Date would roll over
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// digits is the decimal value of s, which must be all digits.
+func digits(s string) (int, bool) {
+	v := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
 }
 
 // IsCuratorOf reports whether curatorID is the curator of any enrollment of

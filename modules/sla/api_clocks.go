@@ -66,7 +66,7 @@ type ViewQuery struct {
 }
 
 func (q ViewQuery) filter(now time.Time) (ClockFilter, error) {
-	after, err := httpapi.DecodeCursor(q.Cursor, 2)
+	after, err := httpapi.AfterTimeID(q.Cursor)
 	if err != nil {
 		return ClockFilter{}, err
 	}

@@ -88,7 +88,7 @@ func registerConversations(api huma.API, svc *Service) {
 	}) (*struct {
 		Body httpapi.Page[SLAConversationDTO]
 	}, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +154,7 @@ func registerConversations(api huma.API, svc *Service) {
 		ConversationPath
 		httpapi.PageQuery
 	}) (*struct{ Body httpapi.Page[SLAMessageDTO] }, error) {
-		after, err := httpapi.DecodeCursor(in.Cursor, 2)
+		after, err := httpapi.AfterTimeID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -167,7 +167,7 @@ func registerAnswers(api huma.API, svc *Service) {
 		if err := clock.CheckPeriod(in.From, in.To); err != nil {
 			return nil, err
 		}
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

@@ -65,7 +65,7 @@ func registerSurveys(api huma.API, svc *Service) {
 		OperationID: "list-surveys", Method: http.MethodGet, Path: "/v1/orgs/{org}/surveys", Tags: []string{"Surveys"},
 		Summary: "List the school's surveys", Description: "Filter by status, course and moment. Ordered by creation.",
 	}, func(ctx context.Context, in *listSurveysInput) (*listSurveysOutput, error) {
-		after, err := httpapi.AfterKey(in.Cursor)
+		after, err := httpapi.AfterID(in.Cursor)
 		if err != nil {
 			return nil, err
 		}

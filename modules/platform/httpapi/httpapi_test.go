@@ -30,6 +30,41 @@ func TestCursorRoundTripAndRejectsGarbage(t *testing.T) {
 	}
 }
 
+func TestAfterIDAcceptsOnlyAnIDKey(t *testing.T) {
+	const id = "01936b2e-7c4a-7d3e-8f10-2a3b4c5d6e7f"
+	if after, err := AfterID(EncodeCursor(id)); after != id || err != nil {
+		t.Fatalf("an id cursor gave %q %v", after, err)
+	}
+	if after, err := AfterID(""); after != "" || err != nil {
+		t.Fatalf("empty cursor is the first page, got %q %v", after, err)
+	}
+	for _, bad := range []string{EncodeCursor("not-a-uuid"), EncodeCursor("it's"), EncodeCursor(id[:35] + "'"),
+		EncodeCursor("{" + id + "}"), EncodeCursor(" " + id), EncodeCursor(""), EncodeCursor(id, id), "!!"} {
+		var ve *errs.ValidationError
+		if after, err := AfterID(bad); !errors.As(err, &ve) || ve.Fields[0].Location != "query.cursor" || after != "" {
+			t.Errorf("%q: want a validation error on query.cursor, got %q %v", bad, after, err)
+		}
+	}
+}
+
+func TestAfterTimeIDAcceptsOnlyATimeAndAnID(t *testing.T) {
+	const id, at = "01936b2e-7c4a-7d3e-8f10-2a3b4c5d6e7f", "2026-03-02T08:00:00.123456Z"
+	keys, err := AfterTimeID(EncodeCursor(at, id))
+	if err != nil || strings.Join(keys, "|") != at+"|"+id {
+		t.Fatalf("a time and id cursor gave %v %v", keys, err)
+	}
+	if keys, err := AfterTimeID(""); keys != nil || err != nil {
+		t.Fatalf("empty cursor is the first page, got %v %v", keys, err)
+	}
+	for _, bad := range []string{EncodeCursor(at, "not-a-uuid"), EncodeCursor(at, "it's"), EncodeCursor("yesterday", id),
+		EncodeCursor(id, at), EncodeCursor(id), EncodeCursor("2026-03-02", id)} {
+		var ve *errs.ValidationError
+		if keys, err := AfterTimeID(bad); !errors.As(err, &ve) || ve.Fields[0].Location != "query.cursor" || keys != nil {
+			t.Errorf("%q: want a validation error on query.cursor, got %v %v", bad, keys, err)
+		}
+	}
+}
+
 func TestNewPageCutsOneExtraRowIntoACursor(t *testing.T) {
 	rows := []int{5, 4, 3}
 	page := NewPage(rows, 2, func(i int) int { return i * 10 }, func(i int) []string { return []string{string(rune('0' + i))} })

@@ -4,10 +4,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/curatorops/curatorops/modules/platform/errs"
+	"github.com/curatorops/curatorops/modules/platform/ids"
 )
 
 // PageQuery is embedded (exported, so huma sees its fields) in every list
@@ -36,7 +38,7 @@ func DecodeCursor(cursor string, n int) ([]string, error) {
 	if cursor == "" {
 		return nil, nil
 	}
-	bad := errs.Invalid("query.cursor", "malformed cursor; pass next_cursor from a previous page unchanged")
+	bad := badCursor()
 	b, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
 		return nil, bad
@@ -63,6 +65,39 @@ func AfterKey(cursor string) (string, error) {
 		return "", err
 	}
 	return keys[0], nil
+}
+
+// AfterID decodes a one-key cursor whose key is a row id. Ids are uuid
+// columns on PostgreSQL, where comparing one with a text that is not a uuid
+// fails the whole query; a forged cursor is refused here instead, before it
+// reaches "id > ?". An empty cursor gives "": the first page.
+func AfterID(cursor string) (string, error) {
+	keys, err := DecodeCursor(cursor, 1)
+	if err != nil || keys == nil {
+		return "", err
+	}
+	if !ids.Valid(keys[0]) {
+		return "", badCursor()
+	}
+	return keys[0], nil
+}
+
+// AfterTimeID decodes a two-key cursor of a list ordered by a time and then
+// by id: the time in RFC 3339 and the id of the last item seen, both checked
+// for the reason AfterID gives. An empty cursor gives nil: the first page.
+func AfterTimeID(cursor string) ([]string, error) {
+	keys, err := DecodeCursor(cursor, 2)
+	if err != nil || keys == nil {
+		return nil, err
+	}
+	if _, err := time.Parse(time.RFC3339Nano, keys[0]); err != nil || !ids.Valid(keys[1]) {
+		return nil, badCursor()
+	}
+	return keys, nil
+}
+
+func badCursor() error {
+	return errs.Invalid("query.cursor", "malformed cursor; pass next_cursor from a previous page unchanged")
 }
 
 // NewPage cuts rows (fetched with limit+1) to one page and computes the next

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"runtime/metrics"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// diag is what the process did during one paced phase besides answering:
+// it tells a slow tail that the project causes (garbage collection, a
+// connection pool that makes requests wait, writes) from one the machine
+// causes (goroutines ready to run but given no CPU).
+type diag struct {
+	gcCycles uint64
+	gcPause  time.Duration // stop-the-world time, all cycles
+	// runQueueP99 is the 99th percentile of the time goroutines waited,
+	// ready to run, for a CPU: the process's own and everything else on
+	// the machine competing for the cores.
+	runQueueP99 time.Duration
+	poolWaits   int64
+	poolWait    time.Duration
+	writes      int64 // statements other than SELECT
+}
+
+const (
+	gcCyclesMetric = "/gc/cycles/total:gc-cycles"
+	gcPausesMetric = "/sched/pauses/total/gc:seconds"
+	runQueueMetric = "/sched/latencies:seconds"
+)
+
+// snapshot is the state diag is the difference of.
+type snapshot struct {
+	samples []metrics.Sample
+	pool    struct {
+		waits int64
+		wait  time.Duration
+	}
+	writes int64
+}
+
+func takeSnapshot(db *bun.DB, q *queryCounter) snapshot {
+	s := snapshot{samples: []metrics.Sample{{Name: gcCyclesMetric}, {Name: gcPausesMetric}, {Name: runQueueMetric}}}
+	metrics.Read(s.samples)
+	if db != nil {
+		st := db.DB.Stats()
+		s.pool.waits, s.pool.wait = st.WaitCount, st.WaitDuration
+	}
+	if q != nil {
+		s.writes = q.writes.Load()
+	}
+	return s
+}
+
+// since is what happened between s0 and s.
+func (s snapshot) since(s0 snapshot) diag {
+	d := diag{poolWaits: s.pool.waits - s0.pool.waits, poolWait: s.pool.wait - s0.pool.wait, writes: s.writes - s0.writes}
+	if s.samples[0].Value.Kind() == metrics.KindUint64 {
+		d.gcCycles = s.samples[0].Value.Uint64() - s0.samples[0].Value.Uint64()
+	}
+	if s.samples[1].Value.Kind() == metrics.KindFloat64Histogram {
+		h, h0 := s.samples[1].Value.Float64Histogram(), s0.samples[1].Value.Float64Histogram()
+		d.gcPause = seconds(histogramSum(h, h0))
+	}
+	if s.samples[2].Value.Kind() == metrics.KindFloat64Histogram {
+		h, h0 := s.samples[2].Value.Float64Histogram(), s0.samples[2].Value.Float64Histogram()
+		d.runQueueP99 = seconds(histogramPercentile(h, h0, 99))
+	}
+	return d
+}
+
+// histogramSum estimates the total of the values counted between h0 and h,
+// each at the middle of its bucket.
+func histogramSum(h, h0 *metrics.Float64Histogram) float64 {
+	var sum float64
+	for i, c := range h.Counts {
+		lo, hi := h.Buckets[i], h.Buckets[i+1]
+		if math.IsInf(lo, -1) {
+			lo = 0
+		}
+		if math.IsInf(hi, 1) {
+			hi = lo
+		}
+		sum += float64(c-h0.Counts[i]) * (lo + hi) / 2
+	}
+	return sum
+}
+
+// histogramPercentile is the upper bound of the bucket holding the p-th
+// percentile of the values counted between h0 and h.
+func histogramPercentile(h, h0 *metrics.Float64Histogram, p float64) float64 {
+	var total uint64
+	for i, c := range h.Counts {
+		total += c - h0.Counts[i]
+	}
+	if total == 0 {
+		return 0
+	}
+	rank := uint64(math.Ceil(p / 100 * float64(total)))
+	var seen uint64
+	for i, c := range h.Counts {
+		seen += c - h0.Counts[i]
+		if seen >= rank {
+			if hi := h.Buckets[i+1]; !math.IsInf(hi, 1) {
+				return hi
+			}
+			return h.Buckets[i]
+		}
+	}
+	return 0
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// project is d for the project's phase; the pool is shown on PostgreSQL
+// only: SQLite's reads go to a pool of their own that the tool cannot see.
+func (d diag) project(dialect string) string {
+	pool := "pool not seen (SQLite reads)"
+	if dialect == "postgres" {
+		pool = fmt.Sprintf("pool waits %d (%s)", d.poolWaits, ms(d.poolWait))
+	}
+	return fmt.Sprintf("%s; %s; writes %d", d.machine(), pool, d.writes)
+}
+
+// machine is the part of d that does not depend on the server: for the
+// bare server, whose phase makes no queries.
+func (d diag) machine() string {
+	return fmt.Sprintf("GC %d cycles, %s stopped; run-queue wait p99 %s", d.gcCycles, ms(d.gcPause), ms(d.runQueueP99))
+}
+
+// share is the percentage of r's requests slower than limit.
+func share(r result, limit time.Duration) string {
+	if len(r.latencies) == 0 {
+		return "–"
+	}
+	n := 0
+	for _, l := range r.latencies {
+		if l > limit {
+			n++
+		}
+	}
+	return fmt.Sprintf("%.1f %%", 100*float64(n)/float64(len(r.latencies)))
+}

@@ -1,0 +1,2 @@
+DROP INDEX homework_reviews_overturns_idx;
+DROP INDEX homework_reviews_created_idx;
