@@ -530,6 +530,8 @@ func fillPath(path, slug string, f sweptField, v badValue) string {
 			b.WriteString(slug)
 		case name == "role":
 			b.WriteString("curator")
+		case name == "format":
+			b.WriteString("csv")
 		default:
 			b.WriteString(anyID)
 		}

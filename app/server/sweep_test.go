@@ -72,6 +72,8 @@ func (o sweptOp) url(slug string) string {
 			b.WriteString(slug)
 		case "role":
 			b.WriteString("curator")
+		case "format":
+			b.WriteString("csv") // an export's format, the one path value not an id
 		default:
 			b.WriteString(anyID)
 		}
