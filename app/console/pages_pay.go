@@ -36,11 +36,6 @@ func (r *request) payPageGranted(name string) bool {
 	return false
 }
 
-// payCalculableFrom are the statuses calculate-pay-period leaves from; the
-// service refuses any other with 409 in any case, so this only decides
-// whether the button is shown.
-var payCalculableFrom = []string{pay.StatusOpen, pay.StatusCalculated, pay.StatusInReview}
-
 // payPeriodID is the period of the address, an id or a page that does not
 // exist.
 func payPeriodID(r *request) (string, error) { return idParam(r) }
@@ -173,7 +168,7 @@ func (c *Console) payPeriod(r *request) error {
 	}
 
 	var steps []payStep
-	if slices.Contains(payCalculableFrom, p.Status) && r.payPageGranted("calculate-pay-period") {
+	if p.Calculable() && r.payPageGranted("calculate-pay-period") {
 		steps = append(steps, payStep{Name: "calculate", Label: r.L.T("pay_action.calculate")})
 	}
 	for _, a := range pay.Actions {
@@ -418,11 +413,7 @@ func (c *Console) renderStatement(r *request, periodID, userID string) error {
 	if err != nil {
 		return err
 	}
-	d, err := c.d.Pay.PeriodOf(r.ctx, r.org.ID, periodID)
-	if err != nil {
-		return err
-	}
-	p := d.Period
+	p := v.Period
 	disputed := map[string]bool{}
 	mine := userID == r.principal.UserID
 	canDispute := mine && p.Status == pay.StatusInReview && v.Statement.Calculation == p.Calculation && r.allowed("pay_statements", "dispute")

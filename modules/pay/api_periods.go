@@ -88,7 +88,7 @@ type periodDetailOutput struct {
 func detailDTO(orgID string, d *PeriodDetail) PayPeriodDetailDTO {
 	out := PayPeriodDetailDTO{PayPeriodDTO: periodDTO(d.Period), Statements: d.Statements, Total: d.Total, OpenDisputes: d.OpenDisputes,
 		Actions: []string{}, Transitions: make([]PayTransitionDTO, len(d.Transitions)), Exports: make([]PayExportDTO, len(d.Exports))}
-	if calculable(d.Period) == nil {
+	if d.Period.Calculable() {
 		out.Actions = append(out.Actions, "calculate")
 	}
 	for _, a := range Actions {

@@ -159,11 +159,7 @@ func registerStatements(api huma.API, svc *Service) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := svc.store.Period(ctx, svc.DB, httpapi.OrgID(ctx), in.ID, false)
-		if err != nil {
-			return nil, err
-		}
-		return &struct{ Body PayStatementDTO }{statementDTO(httpapi.OrgID(ctx), p, v)}, nil
+		return &struct{ Body PayStatementDTO }{statementDTO(httpapi.OrgID(ctx), v.Period, v)}, nil
 	})
 
 	httpapi.Register(api, httpapi.OrgPermission("pay_statements", "read_own"), huma.Operation{

@@ -40,6 +40,12 @@ func (p *Period) RowVersion() int64 { return p.Version }
 // Bump gives the period its next version.
 func (p *Period) Bump(at time.Time) { p.Version++; p.UpdatedAt = at }
 
+// Calculable tells whether the period may be (re)calculated: not once
+// it is approved by the head.
+func (p *Period) Calculable() bool {
+	return p.Status == StatusOpen || p.Status == StatusCalculated || p.Status == StatusInReview
+}
+
 // Locked tells whether the period's figures are final.
 func (p *Period) Locked() bool {
 	return p.Status == StatusLocked || p.Status == StatusExported || p.Status == StatusPaid

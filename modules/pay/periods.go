@@ -158,8 +158,7 @@ func (s *Service) Calculate(ctx context.Context, orgID, id string, version int64
 }
 
 func calculable(p *Period) error {
-	switch p.Status {
-	case StatusOpen, StatusCalculated, StatusInReview:
+	if p.Calculable() {
 		return nil
 	}
 	return errs.Conflict("the period %s is %s and cannot be recalculated; late facts become corrections in the next open period", p.Month, p.Status)

@@ -22,6 +22,7 @@ type Viewer struct {
 
 // StatementView is a statement with its lines and the person's name.
 type StatementView struct {
+	Period    *Period // the period the statement belongs to
 	Statement Statement
 	Name      string
 	Lines     []StatementLine
@@ -89,7 +90,7 @@ func (s *Service) statementViews(ctx context.Context, db bun.IDB, orgID string, 
 	}
 	out := make([]StatementView, len(sts))
 	for i, st := range sts {
-		out[i] = StatementView{Statement: st, Name: names[st.UserID], Lines: by[st.ID]}
+		out[i] = StatementView{Period: p, Statement: st, Name: names[st.UserID], Lines: by[st.ID]}
 	}
 	return out, nil
 }
