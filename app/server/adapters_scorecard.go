@@ -41,8 +41,8 @@ func (a scorecardSchool) Ledger(ctx context.Context, orgID string, from, to time
 	return out, nil
 }
 
-func (a scorecardSchool) Enrollments(ctx context.Context, orgID string) ([]scorecard.Enrollment, error) {
-	rows, err := a.school.AllEnrollments(ctx, orgID)
+func (a scorecardSchool) Enrollments(ctx context.Context, orgID string, cohortIDs []string) ([]scorecard.Enrollment, error) {
+	rows, err := a.school.CohortEnrollments(ctx, orgID, cohortIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -17,19 +17,24 @@ type scorecardReview struct {
 	ReviewSeconds *int64    `bun:"review_seconds"`
 }
 
-// ScorecardReviews streams the submissions reviewed in [from, to).
+// ScorecardReviews streams the submissions reviewed in [from, to), row by
+// row: a period of a large school has ~100,000 of them.
 func (Store) ScorecardReviews(ctx context.Context, db bun.IDB, orgID string, from, to time.Time, fn func(scorecardReview)) error {
-	var out []scorecardReview
-	err := db.NewSelect().Model((*Submission)(nil)).
+	rows, err := db.NewSelect().TableExpr("homework_submissions").
 		Column("reviewed_by", "cohort_id", "course_id", "reviewed_at", "due_at", "review_seconds").
-		Where("org_id = ? AND reviewed_at >= ? AND reviewed_at < ?", orgID, from, to).Scan(ctx, &out)
+		Where("org_id = ? AND reviewed_at >= ? AND reviewed_at < ?", orgID, from, to).Rows(ctx)
 	if err != nil {
 		return err
 	}
-	for _, r := range out {
+	defer rows.Close()
+	for rows.Next() {
+		var r scorecardReview
+		if err := rows.Scan(&r.ReviewedBy, &r.CohortID, &r.CourseID, &r.ReviewedAt, &r.DueAt, &r.ReviewSeconds); err != nil {
+			return err
+		}
 		fn(r)
 	}
-	return nil
+	return rows.Err()
 }
 
 // StudentsOfModules lists, per module id, the students who handed in the

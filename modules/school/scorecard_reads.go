@@ -57,9 +57,10 @@ type EnrollmentRecord struct {
 	Status    string
 }
 
-// AllEnrollments lists every enrollment of the school, whatever its status.
-func (s *Service) AllEnrollments(ctx context.Context, orgID string) ([]EnrollmentRecord, error) {
-	return s.store.EnrollmentRecords(ctx, s.DB, orgID)
+// CohortEnrollments lists every enrollment of the cohorts, whatever its
+// status.
+func (s *Service) CohortEnrollments(ctx context.Context, orgID string, cohortIDs []string) ([]EnrollmentRecord, error) {
+	return s.store.EnrollmentRecords(ctx, s.DB, orgID, cohortIDs)
 }
 
 // CuratorHistories returns the curator changes of the enrollments, oldest

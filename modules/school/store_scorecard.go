@@ -54,11 +54,15 @@ func (Store) LedgerRefunds(ctx context.Context, db bun.IDB, orgID string, from, 
 	return out, err
 }
 
-// EnrollmentRecords lists every enrollment of the school.
-func (Store) EnrollmentRecords(ctx context.Context, db bun.IDB, orgID string) ([]EnrollmentRecord, error) {
+// EnrollmentRecords lists every enrollment of the cohorts, through
+// enrollments_cohort_idx.
+func (Store) EnrollmentRecords(ctx context.Context, db bun.IDB, orgID string, cohortIDs []string) ([]EnrollmentRecord, error) {
 	var out []EnrollmentRecord
+	if len(cohortIDs) == 0 {
+		return out, nil
+	}
 	err := db.NewSelect().Model((*Enrollment)(nil)).Column("id", "student_id", "cohort_id", "curator_id", "status").
-		Where("org_id = ?", orgID).OrderExpr("id ASC").Scan(ctx, &out)
+		Where("org_id = ? AND cohort_id IN (?)", orgID, bun.In(cohortIDs)).OrderExpr("id ASC").Scan(ctx, &out)
 	return out, err
 }
 

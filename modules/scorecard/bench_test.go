@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -64,17 +68,26 @@ func BenchmarkLargeSchool(b *testing.B) {
 			if _, err := s.DB.ExecContext(context.Background(), "ANALYZE"); err != nil {
 				b.Fatal(err)
 			}
+			timer := traceQueries(b, s.DB)
 			for _, breakdown := range []string{scorecard.ByNone, scorecard.ByCurator} {
 				b.Run("90d-compare-"+breakdown, func(b *testing.B) {
 					var sc *scorecard.Scorecard
 					var err error
+					cpu := cpuTime()
 					for i := 0; i < b.N; i++ {
+						timer.start(i == b.N-1)
 						sc, err = s.Services.Scorecard.School(s.Ctx(), orgID, scorecard.Query{From: from, To: end,
 							CompareFrom: &compareFrom, CompareTo: &compareTo, Breakdown: breakdown})
 						if err != nil {
 							b.Fatal(err)
 						}
 					}
+					b.StopTimer()
+					// The process's CPU time per call (on SQLite, all of the
+					// work; on PostgreSQL, the Go side): unlike ns/op, it
+					// hardly depends on what else the shared machine runs.
+					b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+					timer.report(b, s.DB, dialect)
 					b.ReportMetric(float64(len(sc.Rows)), "rows")
 					if csi := sc.Total.Period.CSI; csi != nil {
 						b.ReportMetric(float64(csi.Denominator), "csi-answers")
@@ -351,3 +364,77 @@ func insertAll[T any](b *testing.B, db *bun.DB, rows []T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
+
+// queryTimer logs the statements of the last timed call with their
+// durations when SCORECARD_BENCH_SQL is set, and on PostgreSQL explains
+// the slowest (EXPLAIN ANALYZE), to show where the time of a call goes.
+type queryTimer struct {
+	on      bool
+	mu      sync.Mutex
+	logging bool
+	began   time.Time
+	queries []timedQuery
+}
+
+type timedQuery struct {
+	offset, took time.Duration
+	query        string
+}
+
+func traceQueries(b *testing.B, db *bun.DB) *queryTimer {
+	t := &queryTimer{on: os.Getenv("SCORECARD_BENCH_SQL") != ""}
+	if t.on {
+		db.AddQueryHook(t)
+	}
+	return t
+}
+
+func (t *queryTimer) start(last bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.logging, t.began, t.queries = t.on && last, time.Now(), nil
+}
+
+func (t *queryTimer) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (t *queryTimer) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.logging {
+		t.queries = append(t.queries, timedQuery{offset: e.StartTime.Sub(t.began), took: time.Since(e.StartTime), query: e.Query})
+	}
+}
+
+func (t *queryTimer) report(b *testing.B, db *bun.DB, dialect string) {
+	t.mu.Lock()
+	t.logging = false
+	queries := slices.Clone(t.queries)
+	t.mu.Unlock()
+	if !t.on {
+		return
+	}
+	for _, q := range queries {
+		b.Logf("sql +%6dms %6dms %.160s", q.offset.Milliseconds(), q.took.Milliseconds(), q.query)
+	}
+	slices.SortFunc(queries, func(a, c timedQuery) int { return int(c.took - a.took) })
+	if dialect != "postgres" {
+		return
+	}
+	for _, q := range queries[:min(6, len(queries))] {
+		var plan []string
+		if err := db.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+q.query).Scan(context.Background(), &plan); err != nil {
+			b.Logf("explain: %v", err)
+			continue
+		}
+		b.Logf("%dms %s\n%s", q.took.Milliseconds(), q.query, strings.Join(plan, "\n"))
+	}
+}

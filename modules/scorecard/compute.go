@@ -101,6 +101,53 @@ func (t *tally) add(d dims, count func(*acc)) {
 	count(a)
 }
 
+// merge adds another tally of the same grouping into this one: the reads
+// of a period each fill a tally of their own, and the period's is their
+// sum.
+func (t *tally) merge(o *tally) {
+	t.total.merge(o.total)
+	for key, a := range o.rows {
+		if mine := t.rows[key]; mine != nil {
+			mine.merge(a)
+		} else {
+			t.rows[key] = a
+		}
+	}
+}
+
+// merge adds b's sums to a's; every field of acc is a sum, a list or a set,
+// and each must be added here.
+func (a *acc) merge(b *acc) {
+	a.csiSatisfied += b.csiSatisfied
+	a.csiAnswers += b.csiAnswers
+	a.promoters += b.promoters
+	a.passives += b.passives
+	a.detractors += b.detractors
+	a.enrolled += b.enrolled
+	a.enrolledDone += b.enrolledDone
+	a.active += b.active
+	a.activeDone += b.activeDone
+	a.paidEnrollments += b.paidEnrollments
+	a.refundedEnrollment += b.refundedEnrollment
+	a.items += b.items
+	a.compliant += b.compliant
+	a.responseSeconds = append(a.responseSeconds, b.responseSeconds...)
+	a.reviewed += b.reviewed
+	a.reviewedInTime += b.reviewedInTime
+	a.reviewSeconds = append(a.reviewSeconds, b.reviewSeconds...)
+	a.checks += b.checks
+	a.checkSum += b.checkSum
+	a.casesText += b.casesText
+	a.casesVideo += b.casesVideo
+	a.qualityReviews += b.qualityReviews
+	a.qualityPoints += b.qualityPoints
+	a.qualityMax += b.qualityMax
+	a.revenue += b.revenue
+	for id := range b.payers {
+		a.payers[id] = struct{}{}
+	}
+}
+
 // lifetime is what the ledger says of one student over all time.
 type lifetime struct {
 	net        int64 // orders minus refunds

@@ -25,7 +25,7 @@ func (f *fakes) Scores(context.Context, string, time.Time, time.Time, func(Score
 func (f *fakes) Ledger(context.Context, string, time.Time, time.Time) ([]Order, error) {
 	return nil, nil
 }
-func (f *fakes) Enrollments(context.Context, string) ([]Enrollment, error) { return nil, nil }
+func (f *fakes) Enrollments(context.Context, string, []string) ([]Enrollment, error) { return nil, nil }
 func (f *fakes) CuratorHistories(context.Context, string, []string) (map[string][]CuratorChange, error) {
 	return nil, nil
 }

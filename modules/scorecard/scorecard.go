@@ -159,38 +159,61 @@ func (s *Service) Curator(ctx context.Context, orgID, curatorID string, q Query)
 
 // compute reads both periods and builds the table.
 func (s *Service) compute(ctx context.Context, orgID string, q Query, show visibility) (*Scorecard, error) {
-	ref, err := s.loadReference(ctx, orgID, q.Module)
+	ref, err := s.loadCohorts(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
 	g := grouper{by: q.Breakdown, loc: ref.loc, cohortID: q.CohortID, courseID: q.CourseID, curatorID: q.CuratorID}
-	now := newTally(g)
+	periods := []*periodRead{{span: span{q.From.UTC(), q.To.UTC()}}}
+	if q.CompareFrom != nil {
+		periods = append(periods, &periodRead{span: span{q.CompareFrom.UTC(), q.CompareTo.UTC()}})
+	}
+	// Every read of both periods and of the reference is independent of
+	// the others: on PostgreSQL they run at once, each into its own tally.
+	reads := newReadGroup(ctx, parallelReads(s.DB))
+	spans := make([]span, len(periods))
+	for i, p := range periods {
+		spans[i] = p.span
+	}
+	s.readReference(reads, orgID, ref, q.Module, spans)
+	for _, p := range periods {
+		s.readFacts(reads, orgID, g, p)
+	}
+	if err := reads.Wait(); err != nil {
+		return nil, err
+	}
+	ref.index(ref.started)
+	if err := s.readPaidEnrollments(ctx, orgID, ref, periods); err != nil {
+		return nil, err
+	}
+	// Completion and the ledger need the enrollments; each period counts
+	// them into a tally of its own, the two periods at once.
+	tallies := make([]*tally, len(periods))
+	lifetimes := make([]map[string]lifetime, len(periods))
+	counts := newReadGroup(ctx, parallelReads(s.DB))
+	for i, p := range periods {
+		t := newTally(g)
+		tallies[i] = t
+		counts.Go(func(ctx context.Context) error {
+			s.collectCompletion(ref, t, p.from, p.to)
+			lives, err := s.collectLedger(ctx, orgID, ref, t, p.orders, p.from, p.to)
+			lifetimes[i] = lives
+			for _, part := range p.parts {
+				t.merge(part)
+			}
+			return err
+		})
+	}
+	if err := counts.Wait(); err != nil {
+		return nil, err
+	}
+	now, lives := tallies[0], lifetimes[0]
 	var (
 		was      *tally
 		wasLives map[string]lifetime
-		wasErr   error
 	)
-	compared := make(chan struct{})
-	if q.CompareFrom != nil {
-		// The comparison period is read beside the period itself, on a
-		// connection of its own: the two share only the reference, which
-		// neither changes, and reading them one after the other doubled the
-		// wait.
-		was = newTally(g)
-		go func() {
-			defer close(compared)
-			wasLives, wasErr = s.collect(ctx, orgID, ref, was, q.CompareFrom.UTC(), q.CompareTo.UTC())
-		}()
-	} else {
-		close(compared)
-	}
-	lives, err := s.collect(ctx, orgID, ref, now, q.From.UTC(), q.To.UTC())
-	<-compared
-	if err != nil {
-		return nil, err
-	}
-	if wasErr != nil {
-		return nil, wasErr
+	if len(periods) > 1 {
+		was, wasLives = tallies[1], lifetimes[1]
 	}
 	out := &Scorecard{From: q.From.UTC(), To: q.To.UTC(), Breakdown: q.Breakdown, Module: q.Module, Hidden: show.hidden(), Notes: s.notes(now),
 		CohortID: nonEmpty(q.CohortID), CourseID: nonEmpty(q.CourseID), CuratorID: nonEmpty(q.CuratorID), Rows: []Row{}}

@@ -234,6 +234,21 @@ func TestScorecardMatchesTheHandComputedFixture(t *testing.T) {
 		expect(t, "X's completion", pct(&x.Completion.Enrolled), "1/3=33.3")
 		expect(t, "Y's completion", pct(&y.Completion.Enrolled), "1/1=100")
 
+		// February: the cohort did not start in it, yet the refund of its
+		// January order counts for Y, the curator at the refund; s1's
+		// consultation has no cohort, so no curator.
+		febByCurator := f.card(t, "head_of_service", feb, [2]time.Time{}, "&breakdown=curator")
+		febRows := map[string]scorecard.Row{}
+		for _, r := range febByCurator.Rows {
+			febRows[r.Key] = r
+		}
+		if len(febRows) != 3 || febRows[f.y].Period.Revenue == nil || febRows[scorecard.NoneKey].Period.Revenue == nil {
+			t.Fatalf("February's rows by curator: %+v", febByCurator.Rows)
+		}
+		expect(t, "Y's revenue February (the refund)", fmt.Sprint(*febRows[f.y].Period.Revenue), "-5000000")
+		expect(t, "revenue February without a curator (the consultation)", fmt.Sprint(*febRows[scorecard.NoneKey].Period.Revenue), "1000000")
+		expect(t, "X's CSI February", pct(febRows[f.x].Period.CSI), "1/1=100")
+
 		byCohort := f.card(t, "head_of_service", jan, [2]time.Time{}, "&breakdown=cohort")
 		if len(byCohort.Rows) != 1 || *byCohort.Rows[0].CohortName != "Поток январь" || *byCohort.Rows[0].CourseName != "Психология отношений" {
 			t.Fatalf("rows by cohort: %+v", byCohort.Rows)

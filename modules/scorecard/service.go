@@ -75,8 +75,8 @@ type School interface {
 	// Ledger returns every order, of all time, of the students who paid in
 	// [from, to), and every order refunded in it, each with all its refunds.
 	Ledger(ctx context.Context, orgID string, from, to time.Time) ([]Order, error)
-	// Enrollments lists every enrollment of the school.
-	Enrollments(ctx context.Context, orgID string) ([]Enrollment, error)
+	// Enrollments lists every enrollment of the cohorts.
+	Enrollments(ctx context.Context, orgID string, cohortIDs []string) ([]Enrollment, error)
 	// CuratorHistories returns the enrollments' curator changes, oldest first.
 	CuratorHistories(ctx context.Context, orgID string, enrollmentIDs []string) (map[string][]CuratorChange, error)
 	// Cohorts lists every cohort of the school.
