@@ -67,6 +67,7 @@ type Console struct {
 	d     Deps
 	pages []*page
 	tmpl  *templates
+	jobs  *jobs // long operations running in the background (jobs.go)
 }
 
 // Mount registers the console's pages on e, and makes / redirect to it. It
@@ -80,7 +81,7 @@ func Mount(e *echo.Echo, d Deps) error {
 	if err != nil {
 		return err
 	}
-	c := &Console{d: d, tmpl: tmpl}
+	c := &Console{d: d, tmpl: tmpl, jobs: newJobs()}
 	if err := c.addPages(e, c.pageList()); err != nil {
 		return err
 	}

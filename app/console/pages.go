@@ -60,6 +60,10 @@ func (c *Console) pageList() []*page {
 		org(post, "/homework/:id/draft", "save-draft", "", c.saveDraft, "homework", "review"),
 		org(post, "/homework/:id/release", "release", "", c.release, "homework", "claim"),
 		org(get, "/conversations", "my-conversations", "nav.conversations", c.myConversations, "sla_clocks", "read_own"),
+		// My KPIs: get-curator-scorecard for oneself; another curator's
+		// page answers as the API does (403 to a curator).
+		org(get, "/kpis", "my-kpis", "nav.kpis", c.myKPIs, "scorecard_curator", "read_own"),
+		org(get, "/kpis/:user", "curator-kpis", "", c.curatorKPIs, "scorecard_curator", "read_own"),
 		org(get, "/cases/new", "record-case-form", "nav.record_case", c.recordCaseForm, "cases", "create"),
 		org(post, "/cases", "record-case", "", c.recordCase, "cases", "create"),
 		// HR.
@@ -68,6 +72,10 @@ func (c *Console) pageList() []*page {
 		org(post, "/hiring/applications/:id/move", "move-application", "", c.moveApplication, "hiring_pipeline", "move"),
 		org(get, "/hiring/applications/:id", "candidate-card", "", c.candidateCard, "hiring_pipeline", "read", "hiring_candidate", "read"),
 		org(get, "/hiring/reserve", "reserve", "nav.reserve", c.reserve, "hiring_candidate", "read"),
+		// Offers and hiring, each form as its hiring operation.
+		org(post, "/hiring/applications/:id/offers", "create-offer", "", c.createOffer, "hiring_offer", "create"),
+		org(post, "/hiring/applications/:id/offers/:offer/acceptance", "accept-offer", "", c.acceptOffer, "hiring_offer", "accept"),
+		org(post, "/hiring/applications/:id/offers/:offer/close", "close-offer", "", c.closeOffer, "hiring_offer", "create"),
 		// A curator holds onboarding_plans:read too and sees her own plan.
 		org(get, "/onboarding", "onboarding-plans", "nav.onboarding", c.onboardingPlans, "onboarding_plans", "read"),
 		// Finance.
@@ -96,14 +104,29 @@ func (c *Console) pageList() []*page {
 		org(get, "/pay/lines/:id/sources", "pay-line-sources", "", c.payLineSources, "pay_statements", "read_own"),
 		org(post, "/pay/lines/:id/disputes", "dispute-pay-line", "", c.disputePayLine, "pay_statements", "dispute"),
 		org(post, "/pay/disputes/:id/resolve", "resolve-pay-dispute", "", c.resolvePayDispute, "pay_statements", "resolve"),
+		// Students: the CSV import as import-students, run as a job.
+		org(get, "/students/import", "import-students-form", "nav.import", c.importForm, "students", "import"),
+		org(post, "/students/import", "import-students", "", c.importStudents, "students", "import"),
+		// A long operation's progress (jobs.go): open to everyone of the
+		// school, and only its own starter finds it.
+		org(get, "/jobs/:id", "job", "", c.jobPage, "org", "read"),
 		// Administration.
 		org(get, "/people", "people", "nav.people", c.people, "users", "read"),
+		org(post, "/people/:id/roles", "grant-role", "", c.grantRole, "roles", "grant"),
+		org(post, "/people/:id/roles/revoke", "revoke-role", "", c.revokeRole, "roles", "revoke"),
+		org(post, "/people/:id/status", "update-user", "", c.setMemberStatus, "users", "update"),
 		org(get, "/audit", "audit-log", "nav.audit", c.auditLog, "audit", "read"),
 		org(get, "/api-keys", "api-keys", "nav.api_keys", c.apiKeys, "api_keys", "read"),
 		org(post, "/api-keys", "create-api-key", "", c.createAPIKey, "api_keys", "create"),
 		org(post, "/api-keys/:id/revoke", "revoke-api-key", "", c.revokeAPIKey, "api_keys", "revoke"),
 		org(get, "/webhooks", "webhooks", "nav.webhooks", c.webhooks, "webhooks", "read"),
 		org(get, "/webhooks/:id", "webhook-deliveries", "", c.deliveries, "webhooks", "read"),
+		org(post, "/webhooks", "create-webhook", "", c.createWebhook, "webhooks", "create"),
+		org(post, "/webhooks/:id", "update-webhook", "", c.updateWebhook, "webhooks", "update"),
+		org(post, "/webhooks/:id/active", "set-webhook-active", "", c.setWebhookActive, "webhooks", "update"),
+		org(post, "/webhooks/:id/rotate-secret", "rotate-webhook-secret", "", c.rotateWebhookSecret, "webhooks", "update"),
+		org(post, "/webhooks/:id/delete", "delete-webhook", "", c.deleteWebhook, "webhooks", "delete"),
+		org(post, "/webhook-deliveries/:id/redeliver", "redeliver-webhook-delivery", "", c.redeliver, "webhooks", "redeliver"),
 	}
 }
 

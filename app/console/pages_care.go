@@ -3,7 +3,6 @@ package console
 import (
 	"errors"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -85,6 +84,10 @@ func (c *Console) queueHealth(r *request) error {
 		Pool                                            bool
 		Queued, InReview, Overdue, Reviewed, InTime     int
 		Late                                            int
+		// What the shown figures are made of, to sort by.
+		key               string
+		median, p90       *int64
+		slaPct, reworkPct *float64
 	}
 	seconds := func(s *int64) string {
 		if s == nil {
@@ -106,21 +109,39 @@ func (c *Console) queueHealth(r *request) error {
 		lines = append(lines, line{Name: name, Pool: pool, Queued: q.Queued, InReview: q.InReview, Overdue: q.OpenOverdue, Reviewed: q.Reviewed,
 			InTime: q.ReviewedInTime, Late: q.ReviewedLate, Median: seconds(q.MedianSeconds), P90: seconds(q.P90Seconds),
 			SLA: r.L.Pct(q.SLAPercent), SLAOf: r.L.Int(q.ReviewedInTime) + " / " + r.L.Int(q.SLAItems),
-			Rework: r.L.Pct(q.ReworkPercent), ReworkOf: r.L.Int(q.ReworkRequested) + " / " + r.L.Int(q.Reviewed)})
+			Rework: r.L.Pct(q.ReworkPercent), ReworkOf: r.L.Int(q.ReworkRequested) + " / " + r.L.Int(q.Reviewed),
+			key: q.Key, median: q.MedianSeconds, p90: q.P90Seconds, slaPct: q.SLAPercent, reworkPct: q.ReworkPercent})
 		total.Queued += q.Queued
 		total.InReview += q.InReview
 		total.Overdue += q.OpenOverdue
 		total.Reviewed += q.Reviewed
 	}
-	// The most overdue first: that is where the head looks.
-	sort.SliceStable(lines, func(i, j int) bool {
-		if lines[i].Overdue != lines[j].Overdue {
-			return lines[i].Overdue > lines[j].Overdue
-		}
-		return lines[i].Name < lines[j].Name
+	// The most overdue first unless asked otherwise: that is where the
+	// head looks.
+	byName := byText(r.L)
+	count := func(key string, f func(line) int) sortColumn[line] {
+		return sortColumn[line]{key: key, compare: func(a, b line) int { return byNumber(f(a), f(b)) }, firstDesc: true}
+	}
+	sorted, err := sortRows(r, lines, sortTable[line]{
+		cols: []sortColumn[line]{
+			{key: "curator", compare: func(a, b line) int { return byName(a.Name, b.Name) }},
+			count("queued", func(l line) int { return l.Queued }),
+			count("in_review", func(l line) int { return l.InReview }),
+			count("overdue", func(l line) int { return l.Overdue }),
+			count("reviewed", func(l line) int { return l.Reviewed }),
+			{key: "median", compare: func(a, b line) int { return byOptional(a.median, b.median) }, firstDesc: true},
+			{key: "p90", compare: func(a, b line) int { return byOptional(a.p90, b.p90) }, firstDesc: true},
+			{key: "sla", compare: func(a, b line) int { return byOptional(a.slaPct, b.slaPct) }},
+			{key: "rework", compare: func(a, b line) int { return byOptional(a.reworkPct, b.reworkPct) }, firstDesc: true},
+		},
+		def: "overdue", defDesc: true,
+		id: func(l line) string { return l.key },
 	})
+	if err != nil {
+		return err
+	}
 	return r.render(http.StatusOK, "queue_health", map[string]any{
-		"Rows": lines, "Total": total, "From": fromText, "To": toText,
+		"Rows": lines, "Total": total, "From": fromText, "To": toText, "Sort": sorted,
 		"Period": r.L.Date(from) + " — " + r.L.Date(to.Add(-time.Microsecond)), "SeesAll": r.allowed("homework_stats", "read_all"),
 	})
 }

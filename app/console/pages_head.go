@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"sort"
@@ -285,27 +286,46 @@ func (c *Console) slaBoard(r *request) error {
 		lines = append(lines, clockLine{ID: cl.ID, Curator: nameOr(names, cl.CuratorID, r.L), Channel: r.L.Enum("channel", cl.Channel),
 			Due: r.L.Time(cl.DueAt), Left: r.L.Duration(cl.DueAt.Sub(now)), Breached: !cl.DueAt.After(now)})
 	}
+	curators, curatorSort, err := sortedLines(r, "curator", byCurator)
+	if err != nil {
+		return err
+	}
+	channels, channelSort, err := sortedLines(r, "channel", byChannel)
+	if err != nil {
+		return err
+	}
 	return r.render(http.StatusOK, "sla", map[string]any{
-		"Breached": len(breached), "AtRisk": len(atRisk), "ByCurator": sortedLines(byCurator), "ByChannel": sortedLines(byChannel),
+		"Breached": len(breached), "AtRisk": len(atRisk), "ByCurator": curators, "ByChannel": channels,
+		"CuratorSort": curatorSort, "ChannelSort": channelSort,
 		"Clocks": lines, "Next": next, "UpdatedAt": r.L.Time(now), "Window": int(atRiskWindow.Minutes()),
 	})
 }
 
-func sortedLines(m map[string]*boardLine) []boardLine {
+// sortedLines orders a table of the board as its parameters (<param>_sort,
+// <param>_dir) ask: by default the most breached first, then the most at
+// risk.
+func sortedLines(r *request, param string, m map[string]*boardLine) ([]boardLine, *sortView, error) {
 	out := make([]boardLine, 0, len(m))
 	for _, l := range m {
 		out = append(out, *l)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Breached != out[j].Breached {
-			return out[i].Breached > out[j].Breached
-		}
-		if out[i].AtRisk != out[j].AtRisk {
-			return out[i].AtRisk > out[j].AtRisk
-		}
-		return out[i].Name < out[j].Name
+	byName := byText(r.L)
+	v, err := sortRows(r, out, sortTable[boardLine]{
+		param: param,
+		cols: []sortColumn[boardLine]{
+			{key: "name", compare: func(a, b boardLine) int { return byName(a.Name, b.Name) }},
+			{key: "breached", compare: func(a, b boardLine) int {
+				return cmp.Or(byNumber(a.Breached, b.Breached), byNumber(a.AtRisk, b.AtRisk))
+			}, firstDesc: true},
+			{key: "at_risk", compare: func(a, b boardLine) int {
+				return cmp.Or(byNumber(a.AtRisk, b.AtRisk), byNumber(a.Breached, b.Breached))
+			}, firstDesc: true},
+		},
+		def: "breached", defDesc: true,
+		// Names are the map's keys: unique in the table.
+		id: func(l boardLine) string { return l.Name },
 	})
-	return out
+	return out, v, err
 }
 
 func nameOr(names map[string]string, id string, l *locale) string {

@@ -1,13 +1,20 @@
 package console
 
 import (
+	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/curatorops/curatorops/modules/hiring"
+	"github.com/curatorops/curatorops/modules/identity"
 	"github.com/curatorops/curatorops/modules/onboarding"
+	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
+	"github.com/curatorops/curatorops/modules/platform/ids"
 )
 
 // --- HR: candidate card, reserve search, onboarding plans ----------------------
@@ -18,6 +25,12 @@ import (
 // hold hiring_scorecard:read_all, the caller's own otherwise, and none to
 // a role without scorecards).
 func (c *Console) candidateCard(r *request) error {
+	return c.renderCandidate(r, http.StatusOK, map[string]any{})
+}
+
+// renderCandidate shows the card with extra: a refused form's field and
+// what was typed, or a new offer's link, shown once.
+func (c *Console) renderCandidate(r *request, status int, extra map[string]any) error {
 	id, err := idParam(r)
 	if err != nil {
 		return err
@@ -109,7 +122,11 @@ func (c *Console) candidateCard(r *request) error {
 	for _, m := range combined.Criteria {
 		means = append(means, mean{Title: m.Title, Mean: r.L.Dec(m.Mean, 2), Of: r.L.Int(m.Sum) + " / " + r.L.Int(m.N)})
 	}
-	return r.render(http.StatusOK, "candidate", map[string]any{
+	offers, err := c.offerSection(r, app, stages)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{
 		"Name": cand.FullName, "CandidateID": cand.ID, "Email": deref(cand.Email), "Phone": deref(cand.Phone), "Telegram": deref(cand.Telegram),
 		"Source": r.L.Enum("source", app.Source), "CV": deref(cand.CVURL), "Notes": cand.Notes, "InReserve": cand.InReserve,
 		"Tags": strings.Join(cand.Tags(), ", "), "BestTest": intOr(cand.BestTestPercent, r.L), "ConsentUntil": r.L.Date(cand.ConsentExpiresAt),
@@ -117,8 +134,15 @@ func (c *Console) candidateCard(r *request) error {
 		"Moves": history, "Scorecards": scs, "ShowScorecards": r.allowed("hiring_scorecard", "read_own"),
 		"Combined": combinedScore, "CombinedOf": r.L.Int(combined.Scorecards), "Means": means,
 		"Hire": combined.Recommendations[hiring.RecommendHire], "NoHire": combined.Recommendations[hiring.RecommendNoHire],
-		"Undecided": combined.Recommendations[hiring.RecommendUndecided],
-	})
+		"Undecided": combined.Recommendations[hiring.RecommendUndecided], "ApplicationID": app.ID, "HasEmail": cand.Email != nil,
+	}
+	for k, v := range offers {
+		data[k] = v
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	return r.render(status, "candidate", data)
 }
 
 func intOr(v *int, l *locale) string {
@@ -191,7 +215,13 @@ func (c *Console) onboardingPlans(r *request) error {
 	if err != nil {
 		return err
 	}
-	views, err := c.d.Onboarding.Plans(r.ctx, r.org.ID, onboarding.ReaderFrom(r.ctx), onboarding.PlanFilter{AfterID: after, Limit: pageSize})
+	// user_id narrows the list to one person's plan, as the API's filter
+	// does: the candidate card links a new hire's plan this way.
+	user, err := idQuery(r, "user_id")
+	if err != nil {
+		return err
+	}
+	views, err := c.d.Onboarding.Plans(r.ctx, r.org.ID, onboarding.ReaderFrom(r.ctx), onboarding.PlanFilter{UserID: user, AfterID: after, Limit: pageSize})
 	if err != nil {
 		return err
 	}
@@ -226,7 +256,7 @@ func (c *Console) onboardingPlans(r *request) error {
 		}
 		lines = append(lines, l)
 	}
-	return r.render(http.StatusOK, "onboarding", map[string]any{"Plans": lines, "Next": next})
+	return r.render(http.StatusOK, "onboarding", map[string]any{"Plans": lines, "Next": next, "UserID": user})
 }
 
 // parseInt reads a whole number between lo and hi.
@@ -236,4 +266,248 @@ func parseInt(s string, lo, hi int) (int, error) {
 		return 0, badInput("number")
 	}
 	return n, nil
+}
+
+// --- HR: offers and hiring -------------------------------------------------------
+
+// offerLine is one of an application's offers as the card shows it.
+type offerLine struct {
+	ID, Status, StatusKey, StartDate, PayScheme, Base, Mentor, Expires, Decided, Created, CreatedBy string
+	Hire, HireID, PlanID                                                                            string
+	Open                                                                                            bool
+}
+
+// offerSection is the card's offers, as list-hiring-offers gives them to
+// those who hold hiring_offer:read, with what the caller's roles may do
+// next: make an offer (hiring_offer:create, when none is open and the
+// application is not closed), record the acceptance (hiring_offer:accept)
+// or the candidate's decline and the school's withdrawal
+// (hiring_offer:create, like close-hiring-offer).
+func (c *Console) offerSection(r *request, app *hiring.Application, stages []hiring.Stage) (map[string]any, error) {
+	out := map[string]any{"ShowOffers": false, "Offers": []offerLine{}, "CanOffer": false, "CanAccept": false, "CanClose": false,
+		"Hired": false, "Mentors": nil}
+	closed := false
+	for _, s := range stages {
+		if s.ID == app.StageID && (s.Kind == hiring.KindHired || s.Kind == hiring.KindRejected || s.Kind == hiring.KindReserve) {
+			closed = true
+			out["Hired"] = s.Kind == hiring.KindHired
+		}
+	}
+	if !r.allowed("hiring_offer", "read") {
+		return out, nil
+	}
+	offers, err := c.d.Hiring.Offers(r.ctx, r.org.ID, app.ID)
+	if err != nil {
+		return nil, err
+	}
+	people := []string{}
+	for _, o := range offers {
+		people = append(people, o.CreatedBy)
+		if o.MentorID != nil {
+			people = append(people, *o.MentorID)
+		}
+		if o.UserID != nil {
+			people = append(people, *o.UserID)
+		}
+	}
+	names, err := c.d.Identity.MemberNames(r.ctx, r.org.ID, people)
+	if err != nil {
+		return nil, err
+	}
+	now := c.d.Hiring.Now()
+	open := false
+	lines := make([]offerLine, 0, len(offers))
+	for i := range offers {
+		o := &offers[i]
+		st := o.State(now)
+		l := offerLine{ID: o.ID, Status: r.L.Enum("offer_status", st), StatusKey: st, StartDate: o.StartDate, PayScheme: o.PayScheme,
+			Base: r.L.MoneyPtr(o.MonthlyBaseKopecks), Mentor: "—", Expires: r.L.Time(o.ExpiresAt), Decided: r.L.TimePtr(o.DecidedAt),
+			Created: r.L.Time(o.CreatedAt), CreatedBy: nameOr(names, o.CreatedBy, r.L), Open: st == hiring.OfferSent}
+		if o.MentorID != nil {
+			l.Mentor = nameOr(names, *o.MentorID, r.L)
+		}
+		if o.UserID != nil {
+			l.Hire, l.HireID = nameOr(names, *o.UserID, r.L), *o.UserID
+		}
+		if o.PlanID != nil {
+			l.PlanID = *o.PlanID
+		}
+		open = open || l.Open
+		lines = append(lines, l)
+	}
+	out["ShowOffers"], out["Offers"] = true, lines
+	out["CanOffer"] = r.allowed("hiring_offer", "create") && !open && !closed
+	out["CanAccept"] = r.allowed("hiring_offer", "accept") && open
+	out["CanClose"] = r.allowed("hiring_offer", "create") && open
+	if out["CanOffer"] == true {
+		// The mentor is chosen by name among the school's active members.
+		members, err := c.d.Identity.ListMembers(r.ctx, r.org.ID, identity.MemberFilter{Status: "active", Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		type option struct{ ID, Name string }
+		mentors := make([]option, 0, len(members))
+		for _, m := range members {
+			mentors = append(mentors, option{ID: m.UserID, Name: m.Name})
+		}
+		out["Mentors"] = mentors
+	}
+	for _, k := range []string{"OfferField", "OfferError", "AcceptField", "AcceptError", "NewOfferLink"} {
+		out[k] = ""
+	}
+	out["OfferForm"] = map[string]string{"valid_days": strconv.Itoa(hiring.DefaultOfferDays)}
+	return out, nil
+}
+
+// createOffer makes an offer as create-hiring-offer does: the application
+// moves to the offer stage, audited. The candidate's link is shown once,
+// on the answer to the form. A form the API's schema or the service would
+// refuse comes back with the field named and what was typed.
+func (c *Console) createOffer(r *request) error {
+	if _, err := idParam(r); err != nil {
+		return err
+	}
+	if err := r.Request().ParseForm(); err != nil {
+		return badInput("form")
+	}
+	f := r.Request().PostForm
+	typed := map[string]string{}
+	for _, k := range []string{"start_date", "pay_scheme", "monthly_base", "mentor_id", "valid_days"} {
+		typed[k] = f.Get(k)
+	}
+	again := func(field string) error {
+		return c.renderCandidate(r, http.StatusUnprocessableEntity, map[string]any{"OfferForm": typed, "OfferField": field, "OfferError": "error.invalid"})
+	}
+	in := hiring.OfferInput{StartDate: strings.TrimSpace(typed["start_date"]), PayScheme: typed["pay_scheme"]}
+	if n := utf8.RuneCountInString(strings.TrimSpace(in.PayScheme)); n == 0 || utf8.RuneCountInString(in.PayScheme) > 2000 {
+		return again("pay_scheme")
+	}
+	if len(in.StartDate) != len(time.DateOnly) {
+		return again("start_date")
+	}
+	if v := strings.TrimSpace(typed["monthly_base"]); v != "" {
+		k, err := parseKopecks(v)
+		if err != nil {
+			return again("monthly_base")
+		}
+		in.MonthlyBaseKopecks = &k
+	}
+	if v := strings.TrimSpace(typed["mentor_id"]); v != "" {
+		if !ids.Valid(v) {
+			return again("mentor_id")
+		}
+		in.MentorID = &v
+	}
+	if v := strings.TrimSpace(typed["valid_days"]); v != "" {
+		n, err := parseInt(v, 0, hiring.MaxOfferDays)
+		if err != nil {
+			return again("valid_days")
+		}
+		in.ValidDays = n
+	}
+	issued, err := c.d.Hiring.CreateOffer(r.ctx, r.org.ID, r.Param("id"), in)
+	if field := invalidField(err); field != "" {
+		if field == "monthly_base_kopecks" {
+			field = "monthly_base"
+		}
+		return again(field)
+	}
+	if err != nil {
+		return err
+	}
+	return c.renderCandidate(r, http.StatusCreated, map[string]any{"NewOfferLink": "/v1/hiring/offers/" + issued.Token})
+}
+
+// applicationOffer is the offer of the address, when it is one of the
+// application's: anything else is a page that does not exist.
+func (c *Console) applicationOffer(r *request) (string, error) {
+	appID, err := idParam(r)
+	if err != nil {
+		return "", err
+	}
+	offerID := r.Param("offer")
+	if !ids.Valid(offerID) {
+		return "", errPageNotFound
+	}
+	offers, err := c.d.Hiring.Offers(r.ctx, r.org.ID, appID)
+	if err != nil {
+		return "", err
+	}
+	for _, o := range offers {
+		if o.ID == offerID {
+			return offerID, nil
+		}
+	}
+	return "", errPageNotFound
+}
+
+// acceptOffer records the candidate's acceptance as
+// accept-hiring-offer-on-behalf does: in one transaction the account, the
+// curator membership, the onboarding plan and the hired stage. The
+// password is never shown again, not even on a refused form.
+func (c *Console) acceptOffer(r *request) error {
+	offerID, err := c.applicationOffer(r)
+	if err != nil {
+		return err
+	}
+	again := func(field string) error {
+		return c.renderCandidate(r, http.StatusUnprocessableEntity, map[string]any{"AcceptField": field, "AcceptError": "error.invalid"})
+	}
+	password := r.FormValue("password")
+	if n := utf8.RuneCountInString(password); n < 10 || n > 200 {
+		return again("password")
+	}
+	_, err = c.d.Hiring.AcceptOnBehalf(r.ctx, r.org.ID, offerID, password)
+	if field := invalidField(err); field != "" {
+		return again(field)
+	}
+	if err != nil {
+		return err
+	}
+	return r.back("/hiring/applications/" + r.Param("id"))
+}
+
+// closeOffer records the candidate's decline or withdraws the offer, as
+// close-hiring-offer does.
+func (c *Console) closeOffer(r *request) error {
+	offerID, err := c.applicationOffer(r)
+	if err != nil {
+		return err
+	}
+	status := r.FormValue("status")
+	if status != hiring.OfferDeclined && status != hiring.OfferWithdrawn {
+		return badInput("status")
+	}
+	if _, err := c.d.Hiring.CloseOffer(r.ctx, r.org.ID, offerID, status); err != nil {
+		return err
+	}
+	return r.back("/hiring/applications/" + r.Param("id"))
+}
+
+// invalidField is the field a service's validation error names, without
+// its "body." or "query." prefix; "" for any other error.
+func invalidField(err error) string {
+	var ve *errs.ValidationError
+	if !errors.As(err, &ve) {
+		return ""
+	}
+	if len(ve.Fields) == 0 {
+		return "form"
+	}
+	loc := ve.Fields[0].Location
+	for _, p := range []string{"body.", "query.", "path."} {
+		loc = strings.TrimPrefix(loc, p)
+	}
+	return loc
+}
+
+// parseKopecks reads an amount typed in roubles ("20 000", "1234,50") as
+// kopecks; zero is an amount.
+func parseKopecks(s string) (int64, error) {
+	s = strings.NewReplacer(" ", "", "\u00a0", "", ",", ".").Replace(strings.TrimSpace(s))
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 0 || f > 1e10 || math.IsNaN(f) {
+		return 0, badInput("amount")
+	}
+	return int64(math.Round(f * 100)), nil
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -185,14 +186,40 @@ func (c *Console) payPeriod(r *request) error {
 		history[i] = payTransitionRow{At: r.L.Time(t.CreatedAt), Action: r.L.Enum("pay_action", t.Action), From: r.L.Enum("pay_status", t.FromStatus),
 			To: r.L.Enum("pay_status", t.ToStatus), Actor: actor, Reason: t.Reason, Calculation: t.Calculation}
 	}
-	statements := make([]payStatementRow, len(views))
 	lineTitles := map[string]string{}
-	for i, v := range views {
-		statements[i] = payStatementRow{UserID: v.Statement.UserID, Name: nameOr(map[string]string{v.Statement.UserID: v.Name}, v.Statement.UserID, r.L),
-			Total: r.L.Money(v.Statement.Total), Lines: len(v.Lines), Href: r.orgPath("/pay/periods/" + id + "/statements/" + v.Statement.UserID)}
+	for _, v := range views {
 		for _, l := range v.Lines {
 			lineTitles[l.ID] = l.Title
 		}
+	}
+	// The statements are sorted over the whole calculation, then paged.
+	after, err := idCursor(r)
+	if err != nil {
+		return err
+	}
+	byName := byText(r.L)
+	sorted, err := sortRows(r, views, sortTable[pay.StatementView]{
+		cols: []sortColumn[pay.StatementView]{
+			{key: "person", compare: func(a, b pay.StatementView) int {
+				return byName(nameOr(map[string]string{a.Statement.UserID: a.Name}, a.Statement.UserID, r.L),
+					nameOr(map[string]string{b.Statement.UserID: b.Name}, b.Statement.UserID, r.L))
+			}},
+			{key: "lines", compare: func(a, b pay.StatementView) int { return byNumber(len(a.Lines), len(b.Lines)) }, firstDesc: true},
+			{key: "total", compare: func(a, b pay.StatementView) int { return byNumber(a.Statement.Total, b.Statement.Total) }, firstDesc: true},
+		},
+		id: func(v pay.StatementView) string { return v.Statement.UserID },
+	})
+	if err != nil {
+		return err
+	}
+	views, next := pageAfter(views, after, func(v pay.StatementView) string { return v.Statement.UserID })
+	if next != "" {
+		next = sorted.Next(httpapi.EncodeCursor(next))
+	}
+	statements := make([]payStatementRow, len(views))
+	for i, v := range views {
+		statements[i] = payStatementRow{UserID: v.Statement.UserID, Name: nameOr(map[string]string{v.Statement.UserID: v.Name}, v.Statement.UserID, r.L),
+			Total: r.L.Money(v.Statement.Total), Lines: len(v.Lines), Href: r.orgPath("/pay/periods/" + id + "/statements/" + v.Statement.UserID)}
 	}
 	disputeRows := make([]payDisputeRow, len(disputes))
 	for i, dp := range disputes {
@@ -243,6 +270,7 @@ func (c *Console) payPeriod(r *request) error {
 		"ID": id, "Month": payMonth(r.L, p.Month), "MonthKey": p.Month, "Status": r.L.Enum("pay_status", p.Status), "StatusKey": p.Status,
 		"Version": p.Version, "Calculation": p.Calculation, "Calculated": r.L.TimePtr(p.CalculatedAt), "Total": total,
 		"StatementCount": d.Statements, "OpenDisputes": d.OpenDisputes, "Steps": steps, "History": history, "Statements": statements,
+		"Sort": sorted, "NextStatements": next,
 		"Changes": changeRows, "Disputes": disputeRows, "CanResolve": r.payPageGranted("resolve-pay-dispute"), "Exports": exports,
 		"Formats": formats, "Done": r.QueryParam("done"),
 	})
@@ -271,15 +299,20 @@ func (c *Console) payStep(action string) func(*request) error {
 		if err != nil {
 			return err
 		}
+		done := "/pay/periods/" + id + "?done=" + url.QueryEscape(action)
 		if action == "calculate" {
-			_, err = c.d.Pay.Calculate(r.ctx, r.org.ID, id, v)
-		} else {
-			_, err = c.d.Pay.Transition(r.ctx, r.org.ID, id, action, r.FormValue("reason"), v)
+			// A calculation reads the month's facts of every person: a
+			// background job, its page showing the people calculated.
+			orgID := r.org.ID
+			return c.startJob(r, "calculate", "/pay/periods/"+id, func(ctx context.Context) (string, error) {
+				_, err := c.d.Pay.Calculate(ctx, orgID, id, v)
+				return done, err
+			})
 		}
-		if err != nil {
+		if _, err = c.d.Pay.Transition(r.ctx, r.org.ID, id, action, r.FormValue("reason"), v); err != nil {
 			return err
 		}
-		return r.back("/pay/periods/" + id + "?done=" + url.QueryEscape(action))
+		return r.back(done)
 	}
 }
 
@@ -294,10 +327,13 @@ func (c *Console) exportPayPeriod(r *request) error {
 	if !slices.Contains(pay.Formats, format) {
 		return badInput("format")
 	}
-	if _, _, err := c.d.Pay.RecordExport(r.ctx, r.org.ID, id, format); err != nil {
-		return err
-	}
-	return r.back("/pay/periods/" + id + "?done=export")
+	// Writing the file to hash it reads every line: a background job, its
+	// page showing the statements written.
+	orgID := r.org.ID
+	return c.startJob(r, "export", "/pay/periods/"+id, func(ctx context.Context) (string, error) {
+		_, _, err := c.d.Pay.RecordExport(ctx, orgID, id, format)
+		return "/pay/periods/" + id + "?done=export", err
+	})
 }
 
 // downloadPayExport streams the file of a recorded export, as

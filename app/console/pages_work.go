@@ -12,7 +12,6 @@ import (
 	"github.com/curatorops/curatorops/modules/audit"
 	"github.com/curatorops/curatorops/modules/hiring"
 	"github.com/curatorops/curatorops/modules/homework"
-	"github.com/curatorops/curatorops/modules/identity"
 	"github.com/curatorops/curatorops/modules/platform/httpapi"
 	"github.com/curatorops/curatorops/modules/refunds"
 )
@@ -318,31 +317,6 @@ func (c *Console) executeRefund(r *request) error {
 }
 
 // --- administration ---------------------------------------------------------------
-
-func (c *Console) people(r *request) error {
-	after, err := idQuery(r, "after")
-	if err != nil {
-		return err
-	}
-	rows, err := c.d.Identity.ListMembers(r.ctx, r.org.ID, identity.MemberFilter{Limit: pageSize, AfterID: after,
-		Role: r.QueryParam("role")})
-	if err != nil {
-		return err
-	}
-	rows, next := onePage(rows, func(last identity.Member) string { return last.ID })
-	type line struct {
-		Name, Email, Status, Roles string
-	}
-	var lines []line
-	for _, m := range rows {
-		roles := make([]string, len(m.Roles))
-		for i, role := range m.Roles {
-			roles[i] = r.L.Enum("role", role)
-		}
-		lines = append(lines, line{Name: m.Name, Email: m.Email, Status: r.L.Enum("status", m.Status), Roles: strings.Join(roles, ", ")})
-	}
-	return r.render(http.StatusOK, "people", map[string]any{"People": lines, "Next": next, "Role": r.QueryParam("role")})
-}
 
 func (c *Console) auditLog(r *request) error {
 	after, err := idQuery(r, "after")

@@ -2,6 +2,8 @@ package console_test
 
 import (
 	"bytes"
+	"cmp"
+	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -44,6 +46,8 @@ func testConsolePay(t *testing.T, site *demoSite) {
 		{"head resolves the dispute and approves", checkPayHeadSteps},
 		{"finance exports and downloads", checkPayFinanceExports},
 		{"malformed ids and cursors", checkPayMalformed},
+		{"statements sorted and paged", checkPayStatementsSorted},
+		{"long operations run as jobs", checkPayJobs},
 		{"money in the language", checkPayLanguage},
 	} {
 		t.Run(check.name, func(t *testing.T) { check.fn(t, site) })
@@ -196,14 +200,16 @@ func checkPayHeadReads(t *testing.T, site *demoSite) {
 	}
 	payAPI(t, site, b, "/pay-periods/"+cur.ID+"/statements", &sts)
 	var users []string
+	got, all, pages := b.statementPages("/console/demo/pay/periods/" + cur.ID)
 	for _, s := range sts {
 		users = append(users, s.UserID)
-		if !strings.Contains(p.Body, ">"+s.Name+"</a>") {
+		if !strings.Contains(all, ">"+s.Name+"</a>") {
 			t.Errorf("the statements table should name %s", s.Name)
 		}
 	}
-	if got := matches(payStatement, p.Body); !slices.Equal(got, users) || len(users) == 0 {
-		t.Fatalf("statements %v, the API %v", got, users)
+	// Paged, in the API's order when no column is chosen.
+	if !slices.Equal(got, users) || len(users) == 0 || pages != (len(users)+24)/25 {
+		t.Fatalf("statements %v on %d pages, the API %v", got, pages, users)
 	}
 	if !strings.Contains(p.Body, "/resolve") || !strings.Contains(p.Body, "В статистике не хватает") {
 		t.Error("curator01's dispute should be listed with the resolve form")
@@ -392,7 +398,7 @@ func checkPayCSRF(t *testing.T, site *demoSite) {
 	before := site.Count("pay_period_transitions", "1 = 1")
 	for name, form := range map[string]url.Values{"missing": {"version": {itoa(cur.Version)}},
 		"wrong": {"csrf": {strings.Repeat("0", 64)}, "version": {itoa(cur.Version)}}} {
-		for _, path := range []string{"/calculate", "/approve"} {
+		for _, path := range []string{"/calculate", "/approve", "/exports"} {
 			if p := b.post("/console/demo/pay/periods/"+cur.ID+path, form); p.Status != http.StatusForbidden ||
 				!strings.Contains(p.Body, `data-status="403"`) {
 				t.Fatalf("%s with a %s token: %d", path, name, p.Status)
@@ -401,6 +407,16 @@ func checkPayCSRF(t *testing.T, site *demoSite) {
 	}
 	if after := site.Count("pay_period_transitions", "1 = 1"); after != before {
 		t.Fatalf("a refused form moved the period: %d → %d transitions", before, after)
+	}
+	// Nor was a job started for finance's export without its token.
+	f := signedIn(t, site, "finance@demo.test")
+	exports := site.Count("pay_exports", "1 = 1")
+	if p := f.post("/console/demo/pay/periods/"+payPeriodsOf(t, site, f)[1].ID+"/exports", url.Values{"format": {"csv"}}); p.Status != http.StatusForbidden {
+		t.Fatalf("an export without a token: %d", p.Status)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if site.Count("pay_exports", "1 = 1") != exports {
+		t.Fatal("an export without a token was recorded")
 	}
 }
 
@@ -425,10 +441,20 @@ func checkPayHeadSteps(t *testing.T, site *demoSite) {
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("%s: %d\n%s", step.name, r.Status, r.Body)
 		}
+		if step.name == "calculate" {
+			// The calculation runs as a job: its page, then the period's.
+			r = b.awaitJob(r)
+		}
 		p = b.follow(r)
 		if !strings.Contains(p.Body, `data-status="`+step.status+`"`) || strings.Join(matches(payStep, p.Body), " ") != step.steps {
 			t.Fatalf("after %s: steps %v", step.name, matches(payStep, p.Body))
 		}
+	}
+	// The calculation the job made is the API's period.
+	var api apiPeriod
+	payAPI(t, site, b, "/pay-periods/"+cur.ID, &api)
+	if api.Status != "in_review" || version(p) != itoa(api.Version) || !strings.Contains(p.Body, "№ 2") {
+		t.Errorf("after the calculation job and submit: the API's %+v, the page's version %s", api, version(p))
 	}
 	if site.Count("pay_statements", "period_id = ?", cur.ID) != 2*site.Count("pay_statements", "period_id = ? AND calculation = 1", cur.ID) {
 		t.Error("a recalculation keeps the first calculation's statements beside the second's")
@@ -546,6 +572,7 @@ func checkPayFinanceExports(t *testing.T, site *demoSite) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("export: %d\n%s", r.Status, r.Body)
 	}
+	r = b.awaitJob(r)
 	if site.Count("pay_exports", "1 = 1") != before+1 || site.Count("audit_entries", "entity_type = 'pay_export'") < 3 {
 		t.Fatal("the export should be recorded and audited")
 	}
@@ -562,7 +589,7 @@ func checkPayFinanceExports(t *testing.T, site *demoSite) {
 		t.Fatalf("csv download %q: %d %v", csvLink, c.Status, c.Header)
 	}
 	// Exporting again is the same record; a format that is not one is 422.
-	if r := b.post(path+"/exports", url.Values{"csrf": {p.csrf(t)}, "format": {"csv"}}); r.Status != http.StatusSeeOther ||
+	if r := b.awaitJob(b.post(path+"/exports", url.Values{"csrf": {p.csrf(t)}, "format": {"csv"}})); r.Status != http.StatusSeeOther ||
 		site.Count("pay_exports", "1 = 1") != before+1 {
 		t.Fatalf("the same export again: %d", r.Status)
 	}
@@ -621,4 +648,189 @@ func checkPayLanguage(t *testing.T, site *demoSite) {
 	if p := b.get("/console/demo/pay", "Accept-Language", "en"); !strings.Contains(p.Body, "RUB\u00a0") {
 		t.Error("English money on the periods list")
 	}
+}
+
+var jobAddress = regexp.MustCompile(`^/console/demo/jobs/[0-9a-f]{32}$`)
+
+// awaitJob takes the answer of a form that starts a long operation (303
+// to the job's page) and waits on the job's page, as its refresh does,
+// until the operation ends: it returns the page's last answer, the 303 to
+// the result or the error page. A running job's page must show its
+// progress and refresh itself, without script.
+func (b *browser) awaitJob(r page) page {
+	b.t.Helper()
+	loc := r.Header.Get("Location")
+	if r.Status != http.StatusSeeOther || !jobAddress.MatchString(loc) {
+		b.t.Fatalf("a long operation should answer 303 to its job's page: %d %q\n%s", r.Status, loc, r.Body)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		p := b.get(loc)
+		if p.Status != http.StatusOK {
+			return p
+		}
+		if !strings.Contains(p.Body, `<meta http-equiv="refresh" content="1">`) || !strings.Contains(p.Body, `<progress id="job-progress"`) ||
+			strings.Contains(p.Body, "<script>") {
+			b.t.Fatalf("a running job's page without its progress or refresh:\n%s", p.Body)
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("the job at %s did not end", loc)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// checkPayJobs: a long operation's job belongs to who started it, and a
+// failed one answers as the form would have.
+func checkPayJobs(t *testing.T, site *demoSite) {
+	head := signedIn(t, site, "head@demo.test")
+	periods := payPeriodsOf(t, site, head)
+	cur := periods[0]
+	p := head.mustGet("/console/demo/pay/periods/" + cur.ID)
+	// The head approved the month: it cannot be recalculated, and the
+	// job says so with the API's status and words.
+	r := head.post("/console/demo/pay/periods/"+cur.ID+"/calculate", url.Values{"csrf": {p.csrf(t)}, "version": {itoa(cur.Version)}})
+	jobPath := r.Header.Get("Location")
+	failed := head.awaitJob(r)
+	api := site.Do(http.MethodPost, "/v1/orgs/demo/pay-periods/"+cur.ID+"/calculate", nil, apptest.Bearer(head.token()),
+		apptest.Header("If-Match", `"`+itoa(cur.Version)+`"`)).Expect(http.StatusConflict)
+	var problem struct{ Detail string }
+	api.Decode(&problem)
+	if failed.Status != http.StatusConflict || problem.Detail == "" || !strings.Contains(failed.Body, template.HTMLEscapeString(problem.Detail)) {
+		t.Fatalf("a calculation the status refuses: %d, want 409 with %q\n%s", failed.Status, problem.Detail, failed.Body)
+	}
+	// Another person of the school does not find the head's job; neither
+	// does an address that is no job's.
+	finance := signedIn(t, site, "finance@demo.test")
+	for _, path := range []string{jobPath, "/console/demo/jobs/not-a-job", "/console/demo/jobs/" + strings.Repeat("0", 32)} {
+		if p := finance.get(path); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "другой сервер консоли") {
+			t.Errorf("finance on %s: %d", path, p.Status)
+		}
+	}
+	if p := head.get(jobPath); p.Status != http.StatusConflict {
+		t.Errorf("the head's own ended job: %d", p.Status)
+	}
+	if p := site.browser(t).get(jobPath); p.Status != http.StatusSeeOther {
+		t.Errorf("a job's page without a session: %d", p.Status)
+	}
+
+	// Finance records the Windows-1251 1C export as a job: the record and
+	// the file are the API's.
+	last := periods[1]
+	fp := finance.mustGet("/console/demo/pay/periods/" + last.ID)
+	done := finance.follow(finance.awaitJob(finance.post("/console/demo/pay/periods/"+last.ID+"/exports",
+		url.Values{"csrf": {fp.csrf(t)}, "format": {"1c-cp1251"}})))
+	if !strings.Contains(done.Body, `id="done"`) {
+		t.Fatalf("the export job should end on the period page with its note:\n%s", done.Body)
+	}
+	var detail struct {
+		Exports []struct{ Format, Checksum string }
+	}
+	payAPI(t, site, finance, "/pay-periods/"+last.ID, &detail)
+	var checksum string
+	for _, e := range detail.Exports {
+		if e.Format == "1c-cp1251" {
+			checksum = e.Checksum
+		}
+	}
+	file := finance.get("/console/demo/pay/periods/" + last.ID + "/exports/1c-cp1251")
+	apiFile := site.Do(http.MethodGet, "/v1/orgs/demo/pay-periods/"+last.ID+"/exports/1c-cp1251", nil, apptest.Bearer(finance.token())).
+		Expect(http.StatusOK)
+	if checksum == "" || file.Status != http.StatusOK || file.Header.Get("X-Checksum-Sha256") != checksum || !bytes.Equal(apiFile.Body, []byte(file.Body)) {
+		t.Fatalf("the job's export %q: %d %s, not the API's", checksum, file.Status, file.Header.Get("X-Checksum-Sha256"))
+	}
+	// The export's audit entries are those of the API's export.
+	if site.Count("audit_entries", "entity_type = 'pay_export' AND action = 'console:export-pay-period' AND actor_type = 'user'") == 0 {
+		t.Error("the job's export should be audited under the form's operation")
+	}
+}
+
+var statementTotal = regexp.MustCompile(`<tr data-user="[0-9a-f-]{36}"><td><a href="[^"]+">[^<]*</a></td><td class="num">\d+</td><td class="num">([^<]+)</td>`)
+
+// checkPayStatementsSorted: the statements of a period sort over the whole
+// calculation, by person and total, with the header saying which.
+func checkPayStatementsSorted(t *testing.T, site *demoSite) {
+	b := signedIn(t, site, "head@demo.test")
+	last := payPeriodsOf(t, site, b)[1]
+	var sts []struct {
+		UserID string `json:"user_id"`
+		Name   string
+		Total  int64
+	}
+	payAPI(t, site, b, "/pay-periods/"+last.ID+"/statements", &sts)
+	if len(sts) < 2 {
+		t.Fatalf("the demo's last month should pay several people: %d", len(sts))
+	}
+	path := "/console/demo/pay/periods/" + last.ID
+	byTotal := slices.Clone(sts)
+	slices.SortStableFunc(byTotal, func(a, b struct {
+		UserID string `json:"user_id"`
+		Name   string
+		Total  int64
+	}) int {
+		if a.Total != b.Total {
+			return cmp.Compare(b.Total, a.Total)
+		}
+		return strings.Compare(a.UserID, b.UserID)
+	})
+	var want []string
+	for _, s := range byTotal {
+		want = append(want, s.UserID)
+	}
+	// The whole calculation is sorted, then paged: the pages follow on.
+	if got, _, pages := b.statementPages(path + "?sort=total&dir=desc"); !slices.Equal(got, want) || pages < 2 {
+		t.Errorf("statements by total, most first, on %d pages: %v, want %v", pages, got, want)
+	}
+	p := b.mustGet(path + "?sort=total&dir=desc")
+	if !strings.Contains(p.Body, `aria-sort="descending" data-sort="total"`) || !strings.Contains(p.Body, "▼") {
+		t.Error("the sorted column should say so, with an arrow")
+	}
+	// The header's link turns the order round and keeps the page's
+	// parameters.
+	if !strings.Contains(p.Body, `data-sort="total"><a href="?dir=asc&amp;sort=total">`) {
+		t.Errorf("the total's header should sort ascending next")
+	}
+	// Least first: the same amounts the other way round (people with the
+	// same total keep their order by id).
+	_, ascBody, _ := b.statementPages(path + "?sort=total&dir=asc")
+	_, descBody, _ := b.statementPages(path + "?sort=total")
+	totals := func(body string) (out []string) {
+		for _, m := range statementTotal.FindAllStringSubmatch(body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	asc, desc := totals(ascBody), totals(descBody)
+	slices.Reverse(desc)
+	if !slices.Equal(asc, desc) || len(asc) != len(sts) {
+		t.Errorf("totals least first %v, most first reversed %v", asc, desc)
+	}
+	names, byName, _ := b.statementPages(path + "?sort=person")
+	if !strings.Contains(byName, `aria-sort="ascending" data-sort="person"`) || !sameSet(names, want) {
+		t.Error("statements by person")
+	}
+	for _, q := range []string{"?sort=salary", "?sort=total&dir=up", "?sort=total&cursor=!!!", "?cursor=" + httpapi.EncodeCursor("x'--")} {
+		if r := b.get(path + q); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", q, r.Status)
+		}
+	}
+}
+
+var statementsNext = regexp.MustCompile(`<a rel="next" href="([^"]+)" id="statements-next">`)
+
+// statementPages reads every page of a period's statements table: the
+// users in order, the pages' bodies and how many pages there were.
+func (b *browser) statementPages(path string) (users []string, bodies string, pages int) {
+	b.t.Helper()
+	base, _, _ := strings.Cut(path, "?")
+	for next := path; next != "" && pages < 20; pages++ {
+		p := b.mustGet(next)
+		users = append(users, matches(payStatement, p.Body)...)
+		bodies += p.Body
+		next = ""
+		if m := statementsNext.FindStringSubmatch(p.Body); m != nil {
+			next = base + strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	return users, bodies, pages
 }

@@ -78,7 +78,13 @@ type view struct {
 	Home    string
 	Data    any
 	Now     time.Time
+	// Refresh reloads the page every so many seconds (a running job's
+	// page), with a meta element: no script.
+	Refresh int
 }
+
+// refresher is page data that asks for the page to reload itself.
+type refresher interface{ refresh() int }
 
 // render writes a page with the layout.
 func (r *request) render(status int, name string, data any) error {
@@ -90,6 +96,9 @@ func (r *request) render(status int, name string, data any) error {
 		Path: r.Request().URL.RequestURI(), Home: Prefix + "/", Data: data}
 	if r.org != nil {
 		v.OrgSlug, v.Home = r.org.Slug, r.orgPath("/")
+	}
+	if rf, ok := data.(refresher); ok {
+		v.Refresh = rf.refresh()
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

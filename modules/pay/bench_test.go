@@ -1,12 +1,13 @@
 package pay_test
 
 import (
-	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -18,10 +19,14 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/curatorops/curatorops/app/apptest"
+	"github.com/curatorops/curatorops/app/server"
 	"github.com/curatorops/curatorops/modules/homework"
 	"github.com/curatorops/curatorops/modules/identity"
 	"github.com/curatorops/curatorops/modules/pay"
+	"github.com/curatorops/curatorops/modules/platform/clock"
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/reqctx"
 	"github.com/curatorops/curatorops/modules/platform/testkit"
 	"github.com/curatorops/curatorops/modules/school"
 	"github.com/curatorops/curatorops/modules/sla"
@@ -401,9 +406,13 @@ func loadPayMonth(b *testing.B, s *apptest.Server, size payBenchSize) (string, [
 // BenchmarkExportXLSX exports a locked period of 1,000 statements of 100
 // lines each (100,000 lines, written straight to pay_statements and
 // pay_lines) as XLSX: RecordExport, which writes the file to hash it, then
-// WriteExport to io.Discard, as a download does. It reports the peak RSS
-// of the process during the exports (VmHWM, reset before them) beside the
-// RSS it started from, and the file's size.
+// WriteExport to io.Discard, as a download does. The export runs in a
+// process of its own (this test binary again, see TestMain), on the
+// database this process filled, with the services the server builds: its
+// peak RSS is the export's, not that of the test process holding the
+// fixture, the test server and its OpenAPI validator. It reports that
+// process's peak RSS (VmHWM), the RSS it had before the export, the
+// largest live heap during the export and the file's size.
 func BenchmarkExportXLSX(b *testing.B) {
 	scale := payBenchScale(b)
 	statements, perStatement := scale(1000), 100
@@ -413,37 +422,131 @@ func BenchmarkExportXLSX(b *testing.B) {
 			s.Clock.Set(benchNow)
 			sc := s.NewSchool("payexport")
 			p := fillLockedPeriod(b, s, sc.Org.ID, statements, perStatement)
-			ctx := s.Ctx()
-			runtime.GC()
-			debug.FreeOSMemory()
-			base := procStatus(b, "VmRSS")
-			baseLive := liveHeap()
-			resetPeakRSS(b)
-			stop, peakLive := watchLiveHeap()
-			var size int64
+			job := exportJob{URL: databaseURL(b, s), OrgID: sc.Org.ID, PeriodID: p.ID, Lines: statements * perStatement}
+			var m exportMetrics
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				e, _, err := s.Services.Pay.RecordExport(ctx, sc.Org.ID, p.ID, pay.FormatXLSX)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if e.Lines != statements*perStatement {
-					b.Fatalf("exported %d lines, want %d", e.Lines, statements*perStatement)
-				}
-				if _, err := s.Services.Pay.WriteExport(ctx, sc.Org.ID, p.ID, pay.FormatXLSX, io.Discard); err != nil {
-					b.Fatal(err)
-				}
-				size = e.Bytes
+				m = runExportProcess(b, job)
 			}
 			b.StopTimer()
-			stop()
-			b.ReportMetric(float64(procStatus(b, "VmHWM"))/1024, "peak-RSS-MB")
-			b.ReportMetric(float64(*peakLive-baseLive)/(1<<20), "export-live-MB")
-			b.ReportMetric(float64(base)/1024, "base-RSS-MB")
-			b.ReportMetric(float64(size)/(1<<20), "file-MB")
-			b.ReportMetric(float64(statements*perStatement), "lines")
+			b.ReportMetric(float64(m.PeakKB)/1024, "peak-RSS-MB")
+			b.ReportMetric(float64(m.BaseKB)/1024, "base-RSS-MB")
+			b.ReportMetric(float64(m.LiveBytes)/(1<<20), "export-live-MB")
+			b.ReportMetric(float64(m.FileBytes)/(1<<20), "file-MB")
+			b.ReportMetric(float64(m.Millis), "export-ms")
+			b.ReportMetric(float64(job.Lines), "lines")
 		})
 	}
+}
+
+// An exportJob is what the export process is told through its
+// environment: the database and the period to export.
+type exportJob struct {
+	URL, OrgID, PeriodID string
+	Lines                int
+}
+
+// exportMetrics is what the export process measured of itself.
+type exportMetrics struct {
+	BaseKB, PeakKB, LiveBytes, FileBytes, Millis int64
+}
+
+const envExportJob = "PAY_BENCH_EXPORT_JOB"
+
+// TestMain lets the test binary run one export in a process of its own
+// when BenchmarkExportXLSX starts it with envExportJob set.
+func TestMain(m *testing.M) {
+	if job := os.Getenv(envExportJob); job != "" {
+		os.Exit(exportProcess(job))
+	}
+	os.Exit(m.Run())
+}
+
+// runExportProcess starts this test binary as the export process and
+// reads its measurements from its standard output.
+func runExportProcess(b *testing.B, job exportJob) exportMetrics {
+	b.Helper()
+	raw, err := json.Marshal(job)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), envExportJob+"="+string(raw))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("export process: %v\n%s", err, stderr.String())
+	}
+	var m exportMetrics
+	if err := json.Unmarshal(out, &m); err != nil {
+		b.Fatalf("export process answered %q: %v\n%s", out, err, stderr.String())
+	}
+	return m
+}
+
+// exportProcess opens the database, builds the services as serve does and
+// exports the period as XLSX twice (to hash it, then to download it),
+// printing its measurements as JSON.
+func exportProcess(raw string) int {
+	fail := func(err error) int { fmt.Fprintln(os.Stderr, err); return 1 }
+	var job exportJob
+	if err := json.Unmarshal([]byte(raw), &job); err != nil {
+		return fail(err)
+	}
+	ctx := reqctx.System(context.Background(), "bench")
+	db, err := database.Open(ctx, job.URL)
+	if err != nil {
+		return fail(err)
+	}
+	defer db.Close()
+	svc := server.NewServices(db, clock.NewFixed(benchNow), identity.DefaultConfig())
+	runtime.GC()
+	debug.FreeOSMemory()
+	var m exportMetrics
+	if m.BaseKB, err = readProcStatus("VmRSS"); err != nil {
+		return fail(err)
+	}
+	baseLive := liveHeap()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // peak back to the current RSS
+	stop, peakLive := watchLiveHeap()
+	started := time.Now()
+	e, _, err := svc.Pay.RecordExport(ctx, job.OrgID, job.PeriodID, pay.FormatXLSX)
+	if err != nil {
+		return fail(err)
+	}
+	if e.Lines != job.Lines {
+		return fail(fmt.Errorf("exported %d lines, want %d", e.Lines, job.Lines))
+	}
+	if _, err := svc.Pay.WriteExport(ctx, job.OrgID, job.PeriodID, pay.FormatXLSX, io.Discard); err != nil {
+		return fail(err)
+	}
+	m.Millis = time.Since(started).Milliseconds()
+	stop()
+	m.LiveBytes = int64(*peakLive - min(baseLive, *peakLive))
+	m.FileBytes = e.Bytes
+	if m.PeakKB, err = readProcStatus("VmHWM"); err != nil {
+		return fail(err)
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(m); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// databaseURL is the address another process opens the test's database
+// with.
+func databaseURL(b *testing.B, s *apptest.Server) string {
+	b.Helper()
+	if s.Dialect == "postgres" {
+		return testkit.PostgresURL(b, s.DB)
+	}
+	var seq int
+	var name, file string
+	if err := s.DB.QueryRow("PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
+		b.Fatal(err)
+	}
+	return "sqlite:" + file
 }
 
 // fillLockedPeriod writes a locked period of October 2026 with its
@@ -473,25 +576,18 @@ func fillLockedPeriod(b *testing.B, s *apptest.Server, orgID string, statements,
 	return p
 }
 
-// procStatus reads a field of /proc/self/status in kB.
-func procStatus(b *testing.B, field string) int64 {
-	f, err := os.Open("/proc/self/status")
+// readProcStatus reads a field of /proc/self/status in kB.
+func readProcStatus(field string) (int64, error) {
+	raw, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		b.Skip("no /proc/self/status:", err)
+		return 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return kb
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 		}
 	}
-	b.Fatalf("no %s in /proc/self/status", field)
-	return 0
+	return 0, fmt.Errorf("no %s in /proc/self/status", field)
 }
 
 // liveHeap is the heap the last garbage collection found live.
@@ -522,13 +618,6 @@ func watchLiveHeap() (stop func(), peak *uint64) {
 		}
 	}()
 	return func() { close(done); <-finished }, peak
-}
-
-// resetPeakRSS sets VmHWM back to the current RSS (Linux 4.0 and later).
-func resetPeakRSS(b *testing.B) {
-	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
-		b.Logf("peak RSS not reset (%v): peak-RSS-MB is the process's", err)
-	}
 }
 
 // insertAll writes rows with multi-row INSERTs of 1,000 rows in one

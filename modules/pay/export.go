@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/curatorops/curatorops/modules/platform/auditlog"
@@ -19,6 +18,8 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/progress"
+	"github.com/curatorops/curatorops/modules/platform/xlsxstream"
 )
 
 // Export formats.
@@ -28,7 +29,7 @@ const (
 	Format1C      = "1c"        // one row per person for 1C import: semicolon, decimal comma, UTF-8
 	Format1C1251  = "1c-cp1251" // the same in Windows-1251
 	entityExport  = "pay_export"
-	exportBatch   = 100 // statements whose lines are held in memory at once (10,000 lines at 100 a statement)
+	exportBatch   = 20 // statements whose lines are held in memory at once (2,000 lines at 100 a statement)
 	exportSheetID = "Lines"
 )
 
@@ -176,9 +177,8 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// writeExport streams the file: lines are read a batch at a time, so
-// memory does not grow with the period's size (excelize's stream writer
-// keeps rows beyond its buffer in a temporary file).
+// writeExport streams the file: lines are read a batch at a time and
+// written as they come, so memory does not grow with the period's size.
 func (s *Service) writeExport(ctx context.Context, p *Period, format string, w io.Writer) (exportSum, error) {
 	sts, err := s.store.Statements(ctx, s.DB, p.OrgID, p.ID, p.Calculation, "")
 	if err != nil {
@@ -249,6 +249,7 @@ func (x exporter) eachLine(ctx context.Context, fn func(Statement, StatementLine
 			sum.lines++
 			sum.total += l.Amount
 		}
+		progress.Report(ctx, i+len(batch), len(x.statements))
 	}
 	return sum, nil
 }
@@ -296,39 +297,28 @@ func rubles(kopecks int64, point string) string {
 }
 
 // xlsx writes a summary sheet (a row per person), a lines sheet and a
-// control totals sheet that lets finance check the file adds up. The
-// document's properties carry the period's calculation time, not the
-// time of export, so the same calculation always gives the same file.
+// control totals sheet that lets finance check the file adds up, straight
+// to w (see xlsxstream for why not excelize). The document's properties
+// carry the period's calculation time, not the time of export, so the
+// same calculation always gives the same file.
 func (x exporter) xlsx(ctx context.Context, w io.Writer) (exportSum, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	stamp := x.p.UpdatedAt.UTC().Format(time.RFC3339)
+	stamp := x.p.UpdatedAt
 	if x.p.CalculatedAt != nil {
-		stamp = x.p.CalculatedAt.UTC().Format(time.RFC3339)
+		stamp = *x.p.CalculatedAt
 	}
-	if err := f.SetDocProps(&excelize.DocProperties{Created: stamp, Modified: stamp, Creator: "curatorops", Title: "Pay " + x.p.Month}); err != nil {
-		return exportSum{}, err
-	}
-	if err := f.SetSheetName("Sheet1", "Summary"); err != nil {
-		return exportSum{}, err
-	}
-	if err := x.summarySheet(f); err != nil {
-		return exportSum{}, err
-	}
-	if _, err := f.NewSheet(exportSheetID); err != nil {
-		return exportSum{}, err
-	}
-	sw, err := f.NewStreamWriter(exportSheetID)
+	book, err := xlsxstream.New(w, xlsxstream.Props{Created: stamp, Creator: "curatorops", Title: "Pay " + x.p.Month},
+		"Summary", exportSheetID, "Control")
 	if err != nil {
 		return exportSum{}, err
 	}
-	row := 1
-	write := func(cells []any) error {
-		name, _ := excelize.CoordinatesToCellName(1, row)
-		row++
-		return sw.SetRow(name, cells)
+	if err := x.summarySheet(book); err != nil {
+		return exportSum{}, err
 	}
-	if err := write(anyCells(lineHeader)); err != nil {
+	sheet, err := book.Sheet()
+	if err != nil {
+		return exportSum{}, err
+	}
+	if err := sheet.Row(anyCells(lineHeader)...); err != nil {
 		return exportSum{}, err
 	}
 	byKind := map[string]int64{}
@@ -336,18 +326,15 @@ func (x exporter) xlsx(ctx context.Context, w io.Writer) (exportSum, error) {
 		byKind[l.Kind] += l.Amount
 		cells := anyCells(x.lineCells(st, l))
 		cells[21] = l.Amount // amount_kopecks as a number, so the sheet can add it
-		return write(cells)
+		return sheet.Row(cells...)
 	})
 	if err != nil {
 		return sum, err
 	}
-	if err := sw.Flush(); err != nil {
+	if err := x.controlSheet(book, sum, byKind); err != nil {
 		return sum, err
 	}
-	if err := x.controlSheet(f, sum, byKind); err != nil {
-		return sum, err
-	}
-	return sum, f.Write(w)
+	return sum, book.Close()
 }
 
 func anyCells(cells []string) []any {
@@ -358,18 +345,17 @@ func anyCells(cells []string) []any {
 	return out
 }
 
-// summarySheet is written cell by cell, not streamed: it has a row per
-// person, and excelize writes its streams in map order, so a second stream
-// would make the same calculation's file differ from one export to the
-// next.
-func (x exporter) summarySheet(f *excelize.File) error {
-	if err := f.SetSheetRow("Summary", "A1", &[]any{"month", "user_id", "name", "total_kopecks", "total_rub"}); err != nil {
+// summarySheet has a row per person.
+func (x exporter) summarySheet(book *xlsxstream.Workbook) error {
+	sheet, err := book.Sheet()
+	if err != nil {
 		return err
 	}
-	for i, st := range x.statements {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		row := []any{x.p.Month, st.UserID, csvexport.Neutralise(x.names[st.UserID]), st.Total, rubles(st.Total, ".")}
-		if err := f.SetSheetRow("Summary", cell, &row); err != nil {
+	if err := sheet.Row("month", "user_id", "name", "total_kopecks", "total_rub"); err != nil {
+		return err
+	}
+	for _, st := range x.statements {
+		if err := sheet.Row(x.p.Month, st.UserID, csvexport.Neutralise(x.names[st.UserID]), st.Total, rubles(st.Total, ".")); err != nil {
 			return err
 		}
 	}
@@ -379,8 +365,9 @@ func (x exporter) summarySheet(f *excelize.File) error {
 // controlSheet holds the totals to check the file against: statements,
 // lines, the sum of the lines, the sum of the statements (equal to it) and
 // the sum per kind of line.
-func (x exporter) controlSheet(f *excelize.File, sum exportSum, byKind map[string]int64) error {
-	if _, err := f.NewSheet("Control"); err != nil {
+func (x exporter) controlSheet(book *xlsxstream.Workbook, sum exportSum, byKind map[string]int64) error {
+	sheet, err := book.Sheet()
+	if err != nil {
 		return err
 	}
 	var statements int64
@@ -392,9 +379,8 @@ func (x exporter) controlSheet(f *excelize.File, sum exportSum, byKind map[strin
 	for _, k := range sortedKeys(byKind) {
 		rows = append(rows, []any{"sum_of_" + k + "_kopecks", byKind[k]})
 	}
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow("Control", cell, &r); err != nil {
+	for _, r := range rows {
+		if err := sheet.Row(r...); err != nil {
 			return err
 		}
 	}

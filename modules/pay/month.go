@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"sort"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // month is everything one calendar month's statements are calculated
@@ -47,22 +49,30 @@ func readMonth(ctx context.Context, f Facts, orgID, name string, loc *time.Locat
 		reviews: map[string][]ReviewFact{}, clocks: map[string][]ClockFact{}, answers: map[string][]AnswerFact{},
 		checks: map[string][]CheckFact{}, cases: map[string][]CaseFact{}, curations: map[string][]CurationFact{},
 		held: map[string]time.Duration{}, byStudent: map[string][]CurationFact{}, modules: map[int]map[ModuleKey]string{}}
-	err := f.Reviews(ctx, orgID, m.From, m.To, func(r ReviewFact) { m.reviews[r.ReviewerID] = append(m.reviews[r.ReviewerID], r) })
-	if err != nil {
-		return nil, err
-	}
-	if err := f.Clocks(ctx, orgID, m.From, m.To, func(c ClockFact) { m.clocks[c.CuratorID] = append(m.clocks[c.CuratorID], c) }); err != nil {
-		return nil, err
-	}
-	err = f.Answers(ctx, orgID, m.From, m.To, func(a AnswerFact) {
-		if a.CuratorID != nil {
-			m.answers[*a.CuratorID] = append(m.answers[*a.CuratorID], a)
-		}
+	// The reads are independent and each fills its own maps: run at once,
+	// the database answers one while this process scans another.
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return f.Reviews(ctx, orgID, m.From, m.To, func(r ReviewFact) { m.reviews[r.ReviewerID] = append(m.reviews[r.ReviewerID], r) })
 	})
-	if err != nil {
+	g.Go(func() error {
+		return f.Clocks(ctx, orgID, m.From, m.To, func(c ClockFact) { m.clocks[c.CuratorID] = append(m.clocks[c.CuratorID], c) })
+	})
+	g.Go(func() error {
+		err := f.Answers(ctx, orgID, m.From, m.To, func(a AnswerFact) {
+			if a.CuratorID != nil {
+				m.answers[*a.CuratorID] = append(m.answers[*a.CuratorID], a)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		return m.readLists(ctx)
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return m, m.readLists(ctx)
+	return m, nil
 }
 
 func (m *month) readLists(ctx context.Context) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/progress"
 )
 
 const entityPeriod = "pay_period"
@@ -154,8 +155,22 @@ func (s *Service) Calculate(ctx context.Context, orgID, id string, version int64
 		}
 		return s.Record(ctx, tx, orgID, entityPeriod, id, auditlog.Diff(before, after))
 	})
+	if err == nil {
+		progress.Report(ctx, calculationSteps, calculationSteps)
+	}
 	return after, err
 }
+
+// A calculation reports its progress in four steps of very different
+// lengths: reading the month's facts (most of the time in a large school),
+// calculating the statements, recalculating the locked months before it
+// for corrections, and saving.
+const (
+	stepRead = iota + 1
+	stepCalculated
+	stepCorrected
+	calculationSteps
+)
 
 func calculable(p *Period) error {
 	if p.Calculable() {
@@ -183,14 +198,17 @@ func (s *Service) draftPeriod(ctx context.Context, orgID string, p *Period) ([]d
 	if err != nil {
 		return nil, nil, err
 	}
+	progress.Report(ctx, stepRead, calculationSteps)
 	drafts, err := calculate(ctx, m, assignments, versions)
 	if err != nil {
 		return nil, nil, err
 	}
+	progress.Report(ctx, stepCalculated, calculationSteps)
 	fixes, err := s.corrections(ctx, orgID, p, loc, assignments, versions)
 	if err != nil {
 		return nil, nil, err
 	}
+	progress.Report(ctx, stepCorrected, calculationSteps)
 	drafts = mergeCorrections(drafts, fixes)
 	return drafts, usedVersions(drafts), nil
 }

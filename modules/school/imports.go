@@ -15,6 +15,7 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/errs"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/progress"
 	"github.com/curatorops/curatorops/modules/platform/validate"
 )
 
@@ -48,10 +49,11 @@ func (s *Service) ImportStudents(ctx context.Context, orgID string, data []byte,
 	report := &ImportReport{DryRun: dryRun, Rows: len(rows)}
 	errRollback := errors.New("roll back")
 	err = s.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, row := range rows {
+		for i, row := range rows {
 			if err := s.importRow(ctx, tx, orgID, header, row, report); err != nil {
 				return err
 			}
+			progress.Report(ctx, i+1, len(rows))
 		}
 		if dryRun || len(report.Errors) > 0 {
 			return errRollback
