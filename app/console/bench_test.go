@@ -18,8 +18,8 @@ import (
 	"github.com/curatorops/curatorops/modules/platform/testkit"
 )
 
-// pageBudget is what the issue asks of every page on the demo data: an
-// answer within 200 ms of server time.
+// pageBudget is the console's promise for every page on the demo data:
+// an answer within 200 ms of server time.
 const pageBudget = 200 * time.Millisecond
 
 // BenchmarkPages opens every GET page of the console that the demo school

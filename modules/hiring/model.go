@@ -82,7 +82,7 @@ type Criterion struct {
 	Weight int    `json:"weight" validate:"min=1,max=100"`
 }
 
-// DefaultCriteria are the issue's four interview criteria, equally weighted.
+// DefaultCriteria are a vacancy's four interview criteria when it names none, equally weighted.
 func DefaultCriteria() []Criterion {
 	return []Criterion{
 		{Key: "communication", Title: "Коммуникация", Weight: 1},

@@ -21,7 +21,7 @@ func (f *fixture) apiKey(s *apptest.Server, role string) apptest.Option {
 	return apptest.APIKey(out["key"].(string))
 }
 
-// TestRepliesCannotBeForged is the reproduction: a curator cannot
+// TestRepliesCannotBeForged reproduces the forged-reply case: a curator cannot
 // turn a breached clock into an answer in time by posting a reply «from» a
 // colleague dated one minute after the student's message.
 func TestRepliesCannotBeForged(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 func TestNeedsReply(t *testing.T) {
 	p := newPhraseSet(DefaultNoReplyPhrases)
 	noReply := []string{
-		// The examples.
+		// Thanks that close a conversation.
 		"Понятно, спасибо", "ок, спасибо большое!", "Спасибо 🙏", "thanks, got it", "👍👍", "Спасибо!!!", "ок)",
 		// Thanks and acknowledgements in other orders, cases and punctuation.
 		"Спасибо!", "  СПАСИБО  большое!!! ", "ок.", "Благодарю", "благодарю вас!", "Большое спасибо))", "спасибо, понятно",
