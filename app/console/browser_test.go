@@ -551,13 +551,19 @@ func (h *headless) statementOf(user string) {
 	h.do(chromedp.Click(chromedp.CSS(row)), chromedp.WaitVisible(chromedp.CSS(`#statement[data-user="`+user+`"]`)))
 }
 
+// signedInBoth signs a person in twice: on the API, for the answers the
+// pages are compared with, and in the browser.
+func signedInBoth(t *testing.T, site *demoSite, exe, email string) (apptest.Option, *headless) {
+	bearer := apptest.Bearer(signedIn(t, site, email).token())
+	h := site.headless(t, exe)
+	h.signIn(email)
+	return bearer, h
+}
+
 // browseHeadWork: queue health per curator, the cases awaiting moderation
 // (one approved from its form) and who has read a regulation.
 func browseHeadWork(t *testing.T, site *demoSite, exe string) {
-	api := signedIn(t, site, "head@demo.test")
-	bearer := apptest.Bearer(api.token())
-	h := site.headless(t, exe)
-	h.signIn("head@demo.test")
+	bearer, h := signedInBoth(t, site, exe, "head@demo.test")
 
 	h.open("/console/demo/queue-health", "#queue-health")
 	stats := apiItems(t, site.Do(http.MethodGet, "/v1/orgs/demo/homework-stats?group_by=curator", nil, bearer).Expect(http.StatusOK))
@@ -696,10 +702,7 @@ func browseCurator(t *testing.T, site *demoSite, exe string) {
 // browseHR: a candidate card from a vacancy's board, the reserve searched
 // by a tag, and the onboarding plans.
 func browseHR(t *testing.T, site *demoSite, exe string) {
-	api := signedIn(t, site, "hr@demo.test")
-	bearer := apptest.Bearer(api.token())
-	h := site.headless(t, exe)
-	h.signIn("hr@demo.test")
+	bearer, h := signedInBoth(t, site, exe, "hr@demo.test")
 
 	h.open("/console/demo/hiring", "#vacancies")
 	h.do(chromedp.Click(chromedp.CSS("#vacancies tbody a")), chromedp.WaitVisible(chromedp.CSS("#board")))
@@ -755,10 +758,7 @@ func browseHR(t *testing.T, site *demoSite, exe string) {
 // API; the webhook made before the others acted has their events in its
 // delivery log, as the API lists them.
 func browseAdmin(t *testing.T, site *demoSite, exe, hook string) {
-	api := signedIn(t, site, "admin@demo.test")
-	bearer := apptest.Bearer(api.token())
-	h := site.headless(t, exe)
-	h.signIn("admin@demo.test")
+	bearer, h := signedInBoth(t, site, exe, "admin@demo.test")
 
 	h.open("/console/demo/api-keys", "#api-keys")
 	h.do(chromedp.SendKeys(chromedp.CSS("#key-name"), "LMS GetCourse"), chromedp.Submit(chromedp.CSS("#key-name")),
