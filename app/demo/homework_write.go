@@ -359,7 +359,8 @@ func (w *homeworkWriter) review(sub *homework.Submission, who homework.Reviewer,
 	for _, v := range a.scores {
 		total += v
 	}
-	rev := &homework.Review{ID: ids.New(), OrgID: sub.OrgID, SubmissionID: sub.ID, Kind: homework.KindReview, ReviewerID: who.UserID,
+	rev := &homework.Review{ID: ids.New(), OrgID: sub.OrgID, SubmissionID: sub.ID, AssignmentID: sub.AssignmentID, Attempt: sub.Attempt,
+		Kind: homework.KindReview, ReviewerID: who.UserID,
 		Verdict: a.outcome, Scores: a.scores, Score: total, MaxScore: sub.MaxScore(), Feedback: demoFeedback[a.outcome],
 		BusinessSeconds: int64(w.cal.BusinessBetween(sub.SubmittedAt, at) / time.Second), WithinSLA: !at.After(sub.DueAt), CreatedAt: at}
 	rev.Sampled = w.sampled(rev)

@@ -46,22 +46,22 @@ func newPayFacts(svc *Services) payFacts {
 
 var _ pay.Facts = payFacts{}
 
-// Reviews gives each verdict its assignment's kind, which the school
-// keeps: the kinds are read once for the whole stream.
-func (a payFacts) Reviews(ctx context.Context, orgID string, from, to time.Time, fn func(pay.ReviewFact)) error {
+// ReviewGroups gives each group of verdicts its assignment's kind, which
+// the school keeps: the kinds are read once for the whole month.
+func (a payFacts) ReviewGroups(ctx context.Context, orgID string, from, to time.Time, cuts []time.Time, fn func(pay.ReviewGroup)) error {
 	kinds, err := a.school.AssignmentKinds(ctx, orgID)
 	if err != nil {
 		return err
 	}
-	return a.homework.PayReviews(ctx, orgID, from, to, func(r homework.PayReview) {
-		fn(pay.ReviewFact{ID: r.ID, SubmissionID: r.SubmissionID, ReviewerID: r.ReviewerID, AssignmentKind: kinds[r.AssignmentID],
-			Attempt: r.Attempt, At: r.At, Overturned: r.Overturned})
+	return a.homework.PayReviewGroups(ctx, orgID, from, to, cuts, func(g homework.PayReviewGroup) {
+		fn(pay.ReviewGroup{ReviewerID: g.ReviewerID, AssignmentKind: kinds[g.AssignmentID], Resubmission: g.Resubmission,
+			Overturned: g.Overturned, Part: g.Part, Count: g.Count, IDs: g.IDs})
 	})
 }
 
-func (a payFacts) Clocks(ctx context.Context, orgID string, from, to time.Time, fn func(pay.ClockFact)) error {
-	return a.sla.PayClocks(ctx, orgID, from, to, func(c sla.PayClock) {
-		fn(pay.ClockFact{ID: c.ID, CuratorID: c.CuratorID, StartedAt: c.StartedAt, Compliant: c.Compliant})
+func (a payFacts) ClockGroups(ctx context.Context, orgID string, from, to time.Time, fn func(pay.ClockGroup)) error {
+	return a.sla.PayClockGroups(ctx, orgID, from, to, func(g sla.PayClockGroup) {
+		fn(pay.ClockGroup{CuratorID: g.CuratorID, Compliant: g.Compliant, Count: g.Count, IDs: g.IDs})
 	})
 }
 

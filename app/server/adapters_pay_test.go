@@ -38,25 +38,30 @@ func TestPayReadsFacts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		submit := func(m school.ModuleDetail) string {
+		// submit hands in the module's homework and reviews it: the
+		// submission's id and the verdict's.
+		submit := func(m school.ModuleDetail) (string, string) {
 			sub := &homework.Submission{ID: ids.New(), OrgID: orgID, Source: "lms", ExternalID: ids.New(), StudentID: student,
 				AssignmentID: m.Assignments[0].ID, CourseID: course.Course.ID, ModuleID: m.ID, CohortID: ids.New(), EnrollmentID: ids.New(),
 				Attempt: 1, Rubric: []homework.RubricCriterion{}, SubmittedAt: at, TargetMinutes: 60, DueAt: at.Add(time.Hour),
 				Status: homework.StatusAccepted, CreatedAt: at, UpdatedAt: at, Version: 1}
 			write(sub)
-			write(&homework.Review{ID: ids.New(), OrgID: orgID, SubmissionID: sub.ID, Kind: homework.KindReview, ReviewerID: reviewer,
-				Verdict: homework.StatusAccepted, Scores: map[string]int{}, CreatedAt: at.Add(time.Hour)})
-			return sub.ID
+			review := &homework.Review{ID: ids.New(), OrgID: orgID, SubmissionID: sub.ID, AssignmentID: sub.AssignmentID, Attempt: sub.Attempt,
+				Kind: homework.KindReview, ReviewerID: reviewer,
+				Verdict: homework.StatusAccepted, Scores: map[string]int{}, CreatedAt: at.Add(time.Hour)}
+			write(review)
+			return sub.ID, review.ID
 		}
-		regular, final := submit(course.Modules[0]), submit(course.Modules[1])
+		_, regular := submit(course.Modules[0])
+		final, finalReview := submit(course.Modules[1])
 
 		facts := server.PayFacts(s.Services)
 		kinds := map[string]string{}
-		err = facts.Reviews(ctx, orgID, at.Add(-24*time.Hour), at.Add(24*time.Hour), func(r pay.ReviewFact) { kinds[r.SubmissionID] = r.AssignmentKind })
+		err = facts.ReviewGroups(ctx, orgID, at.Add(-24*time.Hour), at.Add(24*time.Hour), nil, func(g pay.ReviewGroup) { kinds[g.IDs] = g.AssignmentKind })
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(kinds) != 2 || kinds[regular] != school.KindRegular || kinds[final] != school.KindFinalProject {
+		if len(kinds) != 2 || kinds[regular] != school.KindRegular || kinds[finalReview] != school.KindFinalProject {
 			t.Errorf("want the verdicts' assignment kinds regular and final_project, got %v", kinds)
 		}
 		got, err := facts.ModuleSubmissions(ctx, orgID, course.Modules[1].Position, at.Add(time.Second))

@@ -184,6 +184,8 @@ type Review struct {
 	ID                string         `bun:"id,pk" json:"id"`
 	OrgID             string         `bun:"org_id" json:"-"`
 	SubmissionID      string         `bun:"submission_id" json:"submission_id"`
+	AssignmentID      string         `bun:"assignment_id" json:"-"` // the submission's, kept for pay's counts
+	Attempt           int            `bun:"attempt" json:"-"`       // the submission's
 	Kind              string         `bun:"kind" json:"kind"`
 	ReviewerID        string         `bun:"reviewer_id" json:"reviewer_id"`
 	Verdict           string         `bun:"verdict" json:"verdict"`

@@ -5,26 +5,29 @@ import (
 	"time"
 )
 
-// PayReview is one review verdict as curators' pay counts it: the row it
-// comes from, the submission and its assignment (the school knows the
-// assignment's kind), the attempt reviewed, when the verdict was given
-// and whether a quality reviewer overturned it since.
-type PayReview struct {
-	ID           string
-	SubmissionID string
+// PayReviewGroup is review verdicts as curators' pay counts them: one
+// reviewer's verdicts on one assignment (the school knows its kind), of
+// first submissions or of resubmissions, overturned by a quality reviewer
+// since or not, given in one part of the interval asked about; their
+// number and their ids, separated by spaces.
+type PayReviewGroup struct {
 	ReviewerID   string
 	AssignmentID string
-	Attempt      int
-	At           time.Time
+	Resubmission bool
 	Overturned   bool
+	Part         int
+	Count        int
+	IDs          string
 }
 
-// PayReviews passes every review verdict given in [from, to) to fn, oldest
-// first. An overturn is a quality reviewer's row, not a verdict of its
-// own: it is never passed, it marks the verdict it names. Streamed, as a
-// big school gives a million verdicts a month.
-func (s *Service) PayReviews(ctx context.Context, orgID string, from, to time.Time, fn func(PayReview)) error {
-	return s.store.PayReviews(ctx, s.DB, orgID, from, to, fn)
+// PayReviewGroups passes the review verdicts given in [from, to) to fn in
+// groups. cuts, ascending and inside the interval, divide it into parts:
+// part 0 ends at cuts[0], part i begins at cuts[i-1]. An overturn is a
+// quality reviewer's row, not a verdict of its own: it is never passed, it
+// marks the verdict it names. Grouped by the database, as a big school
+// gives a million verdicts a month.
+func (s *Service) PayReviewGroups(ctx context.Context, orgID string, from, to time.Time, cuts []time.Time, fn func(PayReviewGroup)) error {
+	return s.store.PayReviewGroups(ctx, s.DB, orgID, from, to, cuts, fn)
 }
 
 // PayCheck is one quality check of a review with its points out of 20:

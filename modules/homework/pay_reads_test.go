@@ -8,6 +8,7 @@ import (
 	"github.com/curatorops/curatorops/app/apptest"
 	"github.com/curatorops/curatorops/modules/homework"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/testkit"
 )
 
 // payMonth is the month the pay reads are asked for.
@@ -21,12 +22,13 @@ type payRows struct {
 	// course, modules, assignment and students are only ids here: the
 	// homework tables keep no reference to the school's.
 	course, module1, module2, assignment, student1, student2 string
+	attempts                                                 map[string]int // submission → attempt
 }
 
 func newPayRows(t *testing.T, s *apptest.Server, slug string) *payRows {
 	t.Helper()
 	return &payRows{s: s, orgID: s.NewSchool(slug).Org.ID, course: ids.New(), module1: ids.New(), module2: ids.New(),
-		assignment: ids.New(), student1: ids.New(), student2: ids.New()}
+		assignment: ids.New(), student1: ids.New(), student2: ids.New(), attempts: map[string]int{}}
 }
 
 // submission writes attempt of student's homework of module, handed in at.
@@ -40,6 +42,7 @@ func (p *payRows) submission(t *testing.T, student, module string, attempt int, 
 	if _, err := p.s.DB.NewInsert().Model(sub).Exec(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	p.attempts[sub.ID] = attempt
 	return sub.ID
 }
 
@@ -50,7 +53,8 @@ func (p *payRows) review(t *testing.T, submissionID, reviewerID string, overturn
 	if overturns != nil {
 		kind = homework.KindOverturn
 	}
-	r := &homework.Review{ID: ids.New(), OrgID: p.orgID, SubmissionID: submissionID, Kind: kind, ReviewerID: reviewerID,
+	r := &homework.Review{ID: ids.New(), OrgID: p.orgID, SubmissionID: submissionID, AssignmentID: p.assignment,
+		Attempt: p.attempts[submissionID], Kind: kind, ReviewerID: reviewerID,
 		Verdict: homework.StatusAccepted, Scores: map[string]int{}, Score: 1, MaxScore: 1, OverturnsReviewID: overturns, CreatedAt: at}
 	if _, err := p.s.DB.NewInsert().Model(r).Exec(context.Background()); err != nil {
 		t.Fatal(err)
@@ -72,43 +76,48 @@ func (p *payRows) check(t *testing.T, reviewID, submissionID, curatorID string, 
 
 func day(d, hour int) time.Time { return time.Date(2026, 3, d, hour, 0, 0, 0, time.UTC) }
 
-func TestPayReadsReviews(t *testing.T) {
+// TestPayReadsReviewGroups: the month's verdicts arrive grouped by
+// reviewer, assignment, resubmission, overturn and part, with their ids;
+// neither an overturn row, nor a verdict of another month or school, is
+// one of them.
+func TestPayReadsReviewGroups(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		p := newPayRows(t, s, "pay-reviews")
 		curator, other := ids.New(), ids.New()
 		first := p.submission(t, p.student1, p.module1, 1, nil, day(1, 0).Add(-72*time.Hour))
-		before := p.review(t, first, curator, nil, day(1, 0).Add(-time.Microsecond)) // the month before
+		p.review(t, first, curator, nil, day(1, 0).Add(-time.Microsecond)) // the month before
 		resubmitted := p.submission(t, p.student1, p.module1, 2, &first, day(1, 0).Add(-time.Hour))
 		onFrom := p.review(t, resubmitted, curator, nil, day(1, 0))
 		third := p.submission(t, p.student2, p.module1, 1, nil, day(5, 10))
 		overturned := p.review(t, third, other, nil, day(6, 10))
-		overturn := p.review(t, third, ids.New(), &overturned, day(10, 10))
+		p.review(t, third, ids.New(), &overturned, day(10, 10)) // an overturn marks the verdict, is none
+		early1 := p.review(t, p.submission(t, p.student1, p.module2, 1, nil, day(2, 9)), curator, nil, day(3, 10))
+		early2 := p.review(t, p.submission(t, p.student2, p.module2, 1, nil, day(4, 9)), curator, nil, day(15, 23))
+		onCut := p.review(t, p.submission(t, p.student1, p.module2, 1, nil, day(15, 9)), curator, nil, day(16, 0))
 		late := p.submission(t, p.student2, p.module2, 1, nil, day(31, 10))
 		p.review(t, late, curator, nil, payTo) // the month after
 		// Another school's verdict in the month is not this school's.
 		q := newPayRows(t, s, "pay-reviews-other")
 		q.review(t, q.submission(t, q.student1, q.module1, 1, nil, day(2, 9)), curator, nil, day(2, 10))
 
-		var got []homework.PayReview
-		if err := s.Services.Homework.PayReviews(s.Ctx(), p.orgID, payFrom, payTo, func(r homework.PayReview) { got = append(got, r) }); err != nil {
+		got := testkit.IDGroups[homework.PayReviewGroup]{}
+		err := s.Services.Homework.PayReviewGroups(s.Ctx(), p.orgID, payFrom, payTo, []time.Time{day(16, 0)}, func(g homework.PayReviewGroup) {
+			count, ids := g.Count, g.IDs
+			g.Count, g.IDs = 0, ""
+			got.Add(t, g, count, ids)
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
-		want := []homework.PayReview{
-			{ID: onFrom, SubmissionID: resubmitted, ReviewerID: curator, AssignmentID: p.assignment, Attempt: 2, At: day(1, 0)},
-			{ID: overturned, SubmissionID: third, ReviewerID: other, AssignmentID: p.assignment, Attempt: 1, At: day(6, 10), Overturned: true},
+		group := func(reviewer string, resubmission, overturned bool, part int) homework.PayReviewGroup {
+			return homework.PayReviewGroup{ReviewerID: reviewer, AssignmentID: p.assignment, Resubmission: resubmission, Overturned: overturned, Part: part}
 		}
-		if len(got) != len(want) {
-			t.Fatalf("want the two verdicts of March (not %s before, not the overturn %s, not the one at the end), got %+v", before, overturn, got)
-		}
-		for i := range want {
-			if !got[i].At.Equal(want[i].At) || got[i].At.Location() != time.UTC {
-				t.Errorf("verdict %d: at %v, want %v in UTC", i, got[i].At, want[i].At)
-			}
-			got[i].At = want[i].At
-			if got[i] != want[i] {
-				t.Errorf("verdict %d:\n got %+v\nwant %+v", i, got[i], want[i])
-			}
-		}
+		got.Expect(t, map[homework.PayReviewGroup][]string{
+			group(curator, true, false, 0):  {onFrom},
+			group(curator, false, false, 0): {early1, early2},
+			group(curator, false, false, 1): {onCut},
+			group(other, false, true, 0):    {overturned},
+		})
 	})
 }
 

@@ -175,7 +175,7 @@ func (s *Service) newReview(sub *Submission, who Reviewer, in ReviewInput, setti
 	for _, v := range in.Scores {
 		total += v
 	}
-	rev := &Review{ID: ids.New(), OrgID: sub.OrgID, SubmissionID: sub.ID, Kind: KindReview, ReviewerID: who.UserID, Verdict: in.Verdict,
+	rev := &Review{ID: ids.New(), OrgID: sub.OrgID, SubmissionID: sub.ID, AssignmentID: sub.AssignmentID, Attempt: sub.Attempt, Kind: KindReview, ReviewerID: who.UserID, Verdict: in.Verdict,
 		Scores: in.Scores, Score: total, MaxScore: sub.MaxScore(), Feedback: in.Feedback,
 		BusinessSeconds: int64(cal.BusinessBetween(sub.SubmittedAt, now) / time.Second), WithinSLA: !now.After(sub.DueAt), CreatedAt: now}
 	rev.Sampled = sampled(settings, rev, newcomer, s.sample)

@@ -2,38 +2,65 @@ package homework
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/database"
 )
 
-// PayReviews streams the verdicts (kind review) given in [from, to) with
-// their submission's assignment and attempt, and whether an overturn row
-// names them. The (org_id, created_at) index finds the month's rows, the
-// partial index on overturns_review_id answers the EXISTS.
-func (Store) PayReviews(ctx context.Context, db bun.IDB, orgID string, from, to time.Time, fn func(PayReview)) error {
-	overturn := db.NewSelect().TableExpr("homework_reviews AS o").ColumnExpr("1").
-		Where("o.overturns_review_id = r.id AND o.org_id = r.org_id AND o.kind = ?", KindOverturn)
+// PayReviewGroups passes the verdicts (kind review) given in [from, to)
+// to fn grouped by reviewer, assignment, first submission or not,
+// overturned or not and the part of the interval (see partOf), each group
+// with its count and ids. A verdict carries its submission's assignment
+// and attempt, so no submission is read; the overturns are read once, as
+// a set the verdicts are looked up in.
+func (Store) PayReviewGroups(ctx context.Context, db bun.IDB, orgID string, from, to time.Time, cuts []time.Time, fn func(PayReviewGroup)) error {
+	overturned := db.NewSelect().TableExpr("homework_reviews AS o").Column("o.overturns_review_id").
+		Where("o.org_id = ? AND o.kind = ? AND o.overturns_review_id IS NOT NULL", orgID, KindOverturn)
+	part, partArgs := partOf("r.created_at", cuts)
 	rows, err := db.NewSelect().TableExpr("homework_reviews AS r").
-		Join("JOIN homework_submissions AS s ON s.id = r.submission_id AND s.org_id = r.org_id").
-		ColumnExpr("r.id, r.submission_id, r.reviewer_id, s.assignment_id, s.attempt, r.created_at").
-		ColumnExpr("CASE WHEN EXISTS (?) THEN 1 ELSE 0 END AS overturned", overturn).
+		ColumnExpr("r.reviewer_id, r.assignment_id").
+		ColumnExpr("CASE WHEN r.attempt > 1 THEN 1 ELSE 0 END AS resubmission").
+		ColumnExpr("CASE WHEN r.id IN (?) THEN 1 ELSE 0 END AS overturned", overturned).
+		ColumnExpr(part+" AS part", partArgs...).
+		ColumnExpr("COUNT(*), "+database.JoinedIDs(db, "r.id")).
 		Where("r.org_id = ? AND r.kind = ? AND r.created_at >= ? AND r.created_at < ?", orgID, KindReview, from, to).
-		OrderExpr("r.created_at ASC, r.id ASC").Rows(ctx)
+		GroupExpr("1, 2, 3, 4, 5").Rows(ctx)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r PayReview
-		var overturned int
-		if err := rows.Scan(&r.ID, &r.SubmissionID, &r.ReviewerID, &r.AssignmentID, &r.Attempt, &r.At, &overturned); err != nil {
+		var g PayReviewGroup
+		var resubmission, overturned int
+		if err := rows.Scan(&g.ReviewerID, &g.AssignmentID, &resubmission, &overturned, &g.Part, &g.Count, &g.IDs); err != nil {
 			return err
 		}
-		r.Overturned, r.At = overturned == 1, r.At.UTC()
-		fn(r)
+		g.Resubmission, g.Overturned = resubmission == 1, overturned == 1
+		fn(g)
 	}
 	return rows.Err()
+}
+
+// partOf is the SQL expression numbering the part of an interval that
+// column falls in, with its arguments: 0 before cuts[0], i from
+// cuts[i-1] on.
+func partOf(column string, cuts []time.Time) (string, []any) {
+	if len(cuts) == 0 {
+		return "0", nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, len(cuts))
+	b.WriteString("CASE")
+	for i, cut := range cuts {
+		fmt.Fprintf(&b, " WHEN %s < ? THEN %d", column, i)
+		args = append(args, cut)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(cuts))
+	return b.String(), args
 }
 
 // PayChecks lists the quality checks of the reviews made in [from, to).

@@ -37,24 +37,13 @@ func MeasurePhases(ctx context.Context, s *Service, orgID, periodID string) (Pha
 		return ph, err
 	}
 	started := time.Now()
-	m, err := readMonth(ctx, s.facts, orgID, p.Month, loc)
+	m, err := readMonth(ctx, s.facts, orgID, p.Month, loc, assignments, versions)
 	if err != nil {
 		return ph, err
 	}
-	// Completion reads who submitted a module when a component first asks:
-	// read it here so it counts as reading.
-	for _, v := range versions {
-		for _, c := range v.Spec.Components {
-			if c.Metric == MetricCompletion {
-				if _, err := m.submissions(ctx, c.Module); err != nil {
-					return ph, err
-				}
-			}
-		}
-	}
 	ph.Read = time.Since(started)
 	started = time.Now()
-	drafts, err := calculate(ctx, m, assignments, versions)
+	drafts, err := calculate(ctx, m)
 	if err != nil {
 		return ph, err
 	}
@@ -63,7 +52,9 @@ func MeasurePhases(ctx context.Context, s *Service, orgID, periodID string) (Pha
 	for _, d := range drafts {
 		ph.Lines += len(d.Lines)
 		for _, l := range d.Lines {
-			ph.Rows += len(l.Sources)
+			for _, r := range l.Sources {
+				ph.Rows += r.N
+			}
 		}
 	}
 	tx, err := s.DB.BeginTx(ctx, nil)

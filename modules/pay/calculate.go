@@ -25,13 +25,10 @@ type draftLine struct {
 	Sources                []sourceRow
 }
 
-// calculate makes every assigned person's statement of the month from its
-// facts and the scheme versions assigned, stretch by stretch.
-func calculate(ctx context.Context, m *month, assignments []Assignment, versions map[string]*SchemeVersion) ([]draft, error) {
-	byUser := map[string][]Assignment{}
-	for _, a := range assignments {
-		byUser[a.UserID] = append(byUser[a.UserID], a)
-	}
+// calculate makes the statement of every person the month was read for
+// from its facts and the scheme versions assigned, stretch by stretch.
+func calculate(ctx context.Context, m *month) ([]draft, error) {
+	byUser := assignmentsByUser(m.assignments)
 	users := make([]string, 0, len(byUser))
 	for u := range byUser {
 		users = append(users, u)
@@ -43,7 +40,7 @@ func calculate(ctx context.Context, m *month, assignments []Assignment, versions
 		if len(stretches) == 0 {
 			continue
 		}
-		d, err := m.statement(ctx, u, stretches, versions)
+		d, err := m.statement(ctx, u, stretches)
 		if err != nil {
 			return nil, err
 		}
@@ -55,12 +52,12 @@ func calculate(ctx context.Context, m *month, assignments []Assignment, versions
 // statement calculates one person's lines: each component of each
 // stretch's version, then the total's floor or cap (the month's last
 // version's) as a line of its own.
-func (m *month) statement(ctx context.Context, userID string, stretches []Stretch, versions map[string]*SchemeVersion) (draft, error) {
+func (m *month) statement(ctx context.Context, userID string, stretches []Stretch) (draft, error) {
 	d := draft{UserID: userID}
 	kpis := map[string]kpiResult{}
 	var last Spec
 	for _, st := range stretches {
-		v := versions[st.VersionID]
+		v := m.versions[st.VersionID]
 		if v == nil {
 			continue
 		}
@@ -134,21 +131,21 @@ func (m *month) pieceReviews(userID string, st Stretch, c Component) (map[string
 	counts := map[string]int64{}
 	var rows []sourceRow
 	from, to := m.bounds(st)
-	for _, r := range m.reviews[userID] {
-		if r.At.Before(from) || !r.At.Before(to) || r.Overturned || (c.Resubmissions == ResubmissionsFirstOnly && r.Attempt > 1) {
+	for _, g := range m.reviews[userID] {
+		if !m.partWithin(g.Part, from, to) || g.Overturned || (c.Resubmissions == ResubmissionsFirstOnly && g.Resubmission) {
 			continue
 		}
-		rate, ok := rates[r.AssignmentKind]
+		rate, ok := rates[g.AssignmentKind]
 		if !ok {
 			if rate, ok = rates["*"]; !ok {
 				continue
 			}
 		}
-		if paid[r.AssignmentKind] == nil {
-			paid[r.AssignmentKind] = ratInt(rate)
+		if paid[g.AssignmentKind] == nil {
+			paid[g.AssignmentKind] = ratInt(rate)
 		}
-		counts[r.AssignmentKind]++
-		rows = append(rows, sourceRow{Kind: SourceReview, ID: r.ID, Counted: one, Weight: paid[r.AssignmentKind]})
+		counts[g.AssignmentKind] += int64(g.Count)
+		rows = append(rows, sourceRow{Kind: SourceReview, IDs: g.IDs, N: g.Count, Counted: one, Weight: paid[g.AssignmentKind]})
 	}
 	return counts, rows
 }
@@ -165,7 +162,7 @@ func (m *month) commissionBase(userID string, st Stretch, c Component) (int64, [
 			continue
 		}
 		base += net(o)
-		rows = append(rows, sourceRow{Kind: SourceOrder, ID: o.ID, Counted: ratInt(net(o)), Weight: p})
+		rows = append(rows, oneRow(SourceOrder, o.ID, ratInt(net(o)), p))
 	}
 	return base, rows
 }

@@ -26,11 +26,11 @@ func (s *Service) corrections(ctx context.Context, orgID string, p *Period, loc 
 		if locked == nil || !locked.Locked() {
 			continue
 		}
-		m, err := readMonth(ctx, s.facts, orgID, name, loc)
+		m, err := readMonth(ctx, s.facts, orgID, name, loc, as, versions)
 		if err != nil {
 			return nil, err
 		}
-		now, err := calculate(ctx, m, as, versions)
+		now, err := calculate(ctx, m)
 		if err != nil {
 			return nil, err
 		}

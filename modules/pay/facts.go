@@ -5,17 +5,24 @@ import (
 	"time"
 )
 
-// Facts reads what a month's statements are calculated from. Every fact
-// carries the id of the row it comes from, so each statement line can
-// link to the rows that add up to it. The other modules answer through
+// Facts reads what a month's statements are calculated from. Every fact,
+// or group of facts, carries the ids of the rows it comes from, so each
+// statement line can link to the rows that add up to it. The other modules answer through
 // adapters in app/server; pay never reads their tables.
 type Facts interface {
-	// Reviews passes every review verdict (not a quality reviewer's
-	// overturn) given in [from, to) to fn.
-	Reviews(ctx context.Context, orgID string, from, to time.Time, fn func(ReviewFact)) error
-	// Clocks passes every response clock that started in [from, to) and
-	// counts for SLA compliance (answered, or open past its due time) to fn.
-	Clocks(ctx context.Context, orgID string, from, to time.Time, fn func(ClockFact)) error
+	// ReviewGroups passes the review verdicts (not a quality reviewer's
+	// overturns) given in [from, to) to fn, in groups a piece rate pays
+	// alike: one reviewer's verdicts on assignments of one kind, of first
+	// submissions or of resubmissions, overturned or not, given in the same
+	// part of [from, to). cuts, ascending and strictly inside the interval,
+	// divide it: part 0 is [from, cuts[0]), part i is [cuts[i-1], cuts[i]),
+	// the last ends at to. A group may be split in several; a month of a
+	// million verdicts arrives as a few thousand groups.
+	ReviewGroups(ctx context.Context, orgID string, from, to time.Time, cuts []time.Time, fn func(ReviewGroup)) error
+	// ClockGroups passes the response clocks that started in [from, to)
+	// and count for SLA compliance (answered, or open past its due time)
+	// to fn, grouped by curator and compliance.
+	ClockGroups(ctx context.Context, orgID string, from, to time.Time, fn func(ClockGroup)) error
 	// Answers passes every CSI answer given in [from, to) to fn.
 	Answers(ctx context.Context, orgID string, from, to time.Time, fn func(AnswerFact)) error
 	// Checks lists the quality checks of the reviews made in [from, to).
@@ -37,23 +44,23 @@ type Facts interface {
 	Orders(ctx context.Context, orgID string, to time.Time) ([]OrderFact, error)
 }
 
-// ReviewFact is one review verdict.
-type ReviewFact struct {
-	ID             string
-	SubmissionID   string
+// ReviewGroup is review verdicts a piece rate counts alike.
+type ReviewGroup struct {
 	ReviewerID     string
-	AssignmentKind string // the assignment's kind: regular, final_project
-	Attempt        int    // 1 for a first submission, more for a resubmission
-	At             time.Time
-	Overturned     bool // a quality reviewer overturned the verdict
+	AssignmentKind string // the assignments' kind: regular, final_project
+	Resubmission   bool   // verdicts on a second or later submission
+	Overturned     bool   // a quality reviewer overturned the verdicts
+	Part           int    // the part of the interval they were given in
+	Count          int
+	IDs            string // the verdicts' ids, separated by spaces
 }
 
-// ClockFact is one response clock as SLA compliance counts it.
-type ClockFact struct {
-	ID        string
+// ClockGroup is one curator's response clocks of one compliance.
+type ClockGroup struct {
 	CuratorID string
-	StartedAt time.Time
 	Compliant bool
+	Count     int
+	IDs       string // the clocks' ids, separated by spaces
 }
 
 // AnswerFact is one CSI answer and the curator of the student at the moment.

@@ -5,12 +5,19 @@ import (
 	"math/big"
 )
 
-// sourceRow is a row a line is calculated from, before it is stored:
-// counted adds up to the numerator (or the quantity, or the base), weight
-// to the denominator (or, for a piece line, is the rate paid).
+// sourceRow is rows a line is calculated from, before they are stored:
+// N rows of one kind, their ids separated by spaces, each of which adds
+// counted to the numerator (or the quantity, or the base) and weight to
+// the denominator (or, for a piece line, is the rate paid).
 type sourceRow struct {
-	Kind, ID        string
+	Kind, IDs       string
+	N               int
 	Counted, Weight *big.Rat
+}
+
+// oneRow is a single source row.
+func oneRow(kind, id string, counted, weight *big.Rat) sourceRow {
+	return sourceRow{Kind: kind, IDs: id, N: 1, Counted: counted, Weight: weight}
 }
 
 // tally adds sources up to a KPI value.
@@ -23,10 +30,17 @@ type tally struct {
 func newTally() *tally { return &tally{num: new(big.Rat), den: new(big.Rat)} }
 
 func (t *tally) add(kind, id string, counted, weight *big.Rat) {
-	t.num.Add(t.num, counted)
-	t.den.Add(t.den, weight)
-	t.sample++
-	t.rows = append(t.rows, sourceRow{Kind: kind, ID: id, Counted: counted, Weight: weight})
+	t.addRows(oneRow(kind, id, counted, weight))
+}
+
+// addRows adds a group of rows that count alike: n × counted and n ×
+// weight, a sample of n.
+func (t *tally) addRows(r sourceRow) {
+	n := ratInt(int64(r.N))
+	t.num.Add(t.num, new(big.Rat).Mul(r.Counted, n))
+	t.den.Add(t.den, new(big.Rat).Mul(r.Weight, n))
+	t.sample += r.N
+	t.rows = append(t.rows, r)
 }
 
 // percent is 100 × num ÷ den, nil with no data (never 0).
@@ -63,8 +77,8 @@ func (m *month) metric(ctx context.Context, userID string, c Component) (*KPIVal
 			t.add(SourceAnswer, a.ID, flag(a.Value >= 4), one)
 		}
 	case MetricSLA: // share of her clocks answered within target
-		for _, cl := range m.clocks[userID] {
-			t.add(SourceClock, cl.ID, flag(cl.Compliant), one)
+		for _, g := range m.clocks[userID] {
+			t.addRows(sourceRow{Kind: SourceClock, IDs: g.IDs, N: g.Count, Counted: flag(g.Compliant), Weight: one})
 		}
 	case MetricReviewQuality: // quality checks' points out of 20, as a percentage
 		for _, ch := range m.checks[userID] {

@@ -18,8 +18,12 @@ type month struct {
 	Days     int
 	loc      *time.Location
 
-	reviews   map[string][]ReviewFact
-	clocks    map[string][]ClockFact
+	assignments []Assignment              // whose statements the month is read for
+	versions    map[string]*SchemeVersion // the versions they assign, by id
+
+	parts     []time.Time // where each part of the month begins (see cutsOf)
+	reviews   map[string][]ReviewGroup
+	clocks    map[string][]ClockGroup
 	answers   map[string][]AnswerFact
 	checks    map[string][]CheckFact
 	cases     map[string][]CaseFact
@@ -42,21 +46,35 @@ func monthBounds(name string, loc *time.Location) (first time.Time, days int, ok
 	return t, t.AddDate(0, 1, -1).Day(), true
 }
 
-// readMonth reads the month's facts.
-func readMonth(ctx context.Context, f Facts, orgID, name string, loc *time.Location) (*month, error) {
+// readMonth reads the month's facts for the assignments' stretches and
+// the components of their scheme versions.
+func readMonth(ctx context.Context, f Facts, orgID, name string, loc *time.Location, as []Assignment, versions map[string]*SchemeVersion) (*month, error) {
 	first, days, _ := monthBounds(name, loc)
 	m := &month{Name: name, First: first, From: first, To: first.AddDate(0, 1, 0), Days: days, loc: loc, facts: f, orgID: orgID,
-		reviews: map[string][]ReviewFact{}, clocks: map[string][]ClockFact{}, answers: map[string][]AnswerFact{},
+		assignments: as, versions: versions, reviews: map[string][]ReviewGroup{}, clocks: map[string][]ClockGroup{}, answers: map[string][]AnswerFact{},
 		checks: map[string][]CheckFact{}, cases: map[string][]CaseFact{}, curations: map[string][]CurationFact{},
 		held: map[string]time.Duration{}, byStudent: map[string][]CurationFact{}, modules: map[int]map[ModuleKey]string{}}
+	cuts := m.cutsOf(as)
+	m.parts = append([]time.Time{m.From}, cuts...)
 	// The reads are independent and each fills its own maps: run at once,
 	// the database answers one while this process scans another.
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return f.Reviews(ctx, orgID, m.From, m.To, func(r ReviewFact) { m.reviews[r.ReviewerID] = append(m.reviews[r.ReviewerID], r) })
+		return f.ReviewGroups(ctx, orgID, m.From, m.To, cuts, func(r ReviewGroup) {
+			m.reviews[r.ReviewerID] = append(m.reviews[r.ReviewerID], r)
+		})
 	})
 	g.Go(func() error {
-		return f.Clocks(ctx, orgID, m.From, m.To, func(c ClockFact) { m.clocks[c.CuratorID] = append(m.clocks[c.CuratorID], c) })
+		err := f.ClockGroups(ctx, orgID, m.From, m.To, func(c ClockGroup) { m.clocks[c.CuratorID] = append(m.clocks[c.CuratorID], c) })
+		if err != nil {
+			return err
+		}
+		for _, position := range completionModules(as, versions) {
+			if _, err := m.submissions(ctx, position); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	g.Go(func() error {
 		err := f.Answers(ctx, orgID, m.From, m.To, func(a AnswerFact) {
@@ -73,6 +91,68 @@ func readMonth(ctx context.Context, f Facts, orgID, name string, loc *time.Locat
 		return nil, err
 	}
 	return m, nil
+}
+
+// completionModules are the positions of the modules whose completion the
+// assigned versions pay for.
+func completionModules(as []Assignment, versions map[string]*SchemeVersion) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, a := range as {
+		v := versions[a.SchemeVersionID]
+		if v == nil {
+			continue
+		}
+		for _, c := range v.Spec.Components {
+			if c.Kind == KindKPI && c.Metric == MetricCompletion && !seen[c.Module] {
+				seen[c.Module] = true
+				out = append(out, c.Module)
+			}
+		}
+	}
+	return out
+}
+
+// cutsOf is every instant inside the month where someone's stretch begins
+// or ends, ascending: the parts they divide the month into each lie
+// within one stretch of every person, so the facts of a part can be read
+// as groups and still be paid by the right scheme version.
+func (m *month) cutsOf(as []Assignment) []time.Time {
+	seen := map[int64]time.Time{}
+	for _, list := range assignmentsByUser(as) {
+		for _, st := range Stretches(list, m.First, m.Days) {
+			from, to := m.bounds(st)
+			for _, t := range []time.Time{from, to} {
+				if t.After(m.From) && t.Before(m.To) {
+					seen[t.Unix()] = t
+				}
+			}
+		}
+	}
+	cuts := make([]time.Time, 0, len(seen))
+	for _, t := range seen {
+		cuts = append(cuts, t)
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i].Before(cuts[j]) })
+	return cuts
+}
+
+// partWithin reports whether the part of the month begins in [from, to);
+// as a stretch's bounds are cuts, the whole part then lies within it.
+func (m *month) partWithin(part int, from, to time.Time) bool {
+	if part < 0 || part >= len(m.parts) {
+		return false
+	}
+	start := m.parts[part]
+	return !start.Before(from) && start.Before(to)
+}
+
+func assignmentsByUser(as []Assignment) map[string][]Assignment {
+	out := map[string][]Assignment{}
+	for _, a := range as {
+		out[a.UserID] = append(out[a.UserID], a)
+	}
+	return out
 }
 
 func (m *month) readLists(ctx context.Context) error {

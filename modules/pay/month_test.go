@@ -9,8 +9,8 @@ import (
 // fakeFacts answers the facts port from slices, for the hand-computed
 // month below.
 type fakeFacts struct {
-	reviews   []ReviewFact
-	clocks    []ClockFact
+	reviews   []fakeReview
+	clocks    []ClockGroup
 	answers   []AnswerFact
 	checks    []CheckFact
 	cases     []CaseFact
@@ -21,20 +21,49 @@ type fakeFacts struct {
 
 func in(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }
 
-func (f *fakeFacts) Reviews(_ context.Context, _ string, from, to time.Time, fn func(ReviewFact)) error {
+// fakeReview is one verdict; the fake groups verdicts as the facts port
+// does.
+type fakeReview struct {
+	ID, ReviewerID, AssignmentKind string
+	Attempt                        int
+	At                             time.Time
+	Overturned                     bool
+}
+
+func (f *fakeFacts) ReviewGroups(_ context.Context, _ string, from, to time.Time, cuts []time.Time, fn func(ReviewGroup)) error {
+	groups := map[ReviewGroup]*ReviewGroup{}
+	var order []ReviewGroup
 	for _, r := range f.reviews {
-		if in(r.At, from, to) {
-			fn(r)
+		if !in(r.At, from, to) {
+			continue
 		}
+		part := 0
+		for part < len(cuts) && !r.At.Before(cuts[part]) {
+			part++
+		}
+		key := ReviewGroup{ReviewerID: r.ReviewerID, AssignmentKind: r.AssignmentKind, Resubmission: r.Attempt > 1,
+			Overturned: r.Overturned, Part: part}
+		g := groups[key]
+		if g == nil {
+			g = &ReviewGroup{}
+			*g = key
+			groups[key] = g
+			order = append(order, key)
+		}
+		if g.Count++; g.Count > 1 {
+			g.IDs += " "
+		}
+		g.IDs += r.ID
+	}
+	for _, key := range order {
+		fn(*groups[key])
 	}
 	return nil
 }
 
-func (f *fakeFacts) Clocks(_ context.Context, _ string, from, to time.Time, fn func(ClockFact)) error {
-	for _, c := range f.clocks {
-		if in(c.StartedAt, from, to) {
-			fn(c)
-		}
+func (f *fakeFacts) ClockGroups(_ context.Context, _ string, _, _ time.Time, fn func(ClockGroup)) error {
+	for _, g := range f.clocks {
+		fn(g)
 	}
 	return nil
 }
@@ -127,7 +156,7 @@ func spec(fixed, regular int64) Spec {
 func handMonth() (*fakeFacts, []Assignment, map[string]*SchemeVersion) {
 	a, b, c := "a", "b", "c"
 	f := &fakeFacts{
-		reviews: []ReviewFact{
+		reviews: []fakeReview{
 			{ID: "r1", ReviewerID: a, AssignmentKind: "regular", Attempt: 1, At: march(5, 10)},
 			{ID: "r2", ReviewerID: a, AssignmentKind: "regular", Attempt: 2, At: march(10, 10)},
 			{ID: "r3", ReviewerID: a, AssignmentKind: "final_project", Attempt: 1, At: march(12, 10)},
@@ -181,11 +210,11 @@ func amounts(d draft) map[string]int64 {
 func TestHandComputedMonth(t *testing.T) {
 	f, as, versions := handMonth()
 	ctx := context.Background()
-	m, err := readMonth(ctx, f, "org", "2026-03", time.UTC)
+	m, err := readMonth(ctx, f, "org", "2026-03", time.UTC, as, versions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	drafts, err := calculate(ctx, m, as, versions)
+	drafts, err := calculate(ctx, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,8 +324,8 @@ func checkSourcesAddUp(t *testing.T, user string, l draftLine) {
 func TestLateFactsBecomeCorrections(t *testing.T) {
 	f, as, versions := handMonth()
 	ctx := context.Background()
-	m, _ := readMonth(ctx, f, "org", "2026-03", time.UTC)
-	locked, _ := calculate(ctx, m, as, versions)
+	m, _ := readMonth(ctx, f, "org", "2026-03", time.UTC, as, versions)
+	locked, _ := calculate(ctx, m)
 	booked := map[string]map[string]bookedLine{}
 	for _, d := range locked {
 		booked[d.UserID] = map[string]bookedLine{}
@@ -306,8 +335,8 @@ func TestLateFactsBecomeCorrections(t *testing.T) {
 	}
 	f.reviews[3].Overturned = true // r4, A's second stretch
 	f.orders[4].Refunds = append(f.orders[4].Refunds, RefundFact{ID: "f2", Amount: 800_000, At: time.Date(2026, 4, 3, 9, 0, 0, 0, time.UTC)})
-	m, _ = readMonth(ctx, f, "org", "2026-03", time.UTC)
-	now, _ := calculate(ctx, m, as, versions)
+	m, _ = readMonth(ctx, f, "org", "2026-03", time.UTC, as, versions)
+	now, _ := calculate(ctx, m)
 	fixes := correctionLines("2026-03", now, booked)
 	if len(fixes) != 1 || fixes[0].UserID != "a" {
 		t.Fatalf("corrections %+v", fixes)

@@ -194,12 +194,12 @@ func (s *Service) draftPeriod(ctx context.Context, orgID string, p *Period) ([]d
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := readMonth(ctx, s.facts, orgID, p.Month, loc)
+	m, err := readMonth(ctx, s.facts, orgID, p.Month, loc, assignments, versions)
 	if err != nil {
 		return nil, nil, err
 	}
 	progress.Report(ctx, stepRead, calculationSteps)
-	drafts, err := calculate(ctx, m, assignments, versions)
+	drafts, err := calculate(ctx, m)
 	if err != nil {
 		return nil, nil, err
 	}

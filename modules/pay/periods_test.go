@@ -142,7 +142,8 @@ func (p *payMonth) review(t *testing.T, studentID string, at time.Time) string {
 		AssignmentID: ids.New(), CourseID: p.course, ModuleID: p.module, CohortID: ids.New(), EnrollmentID: ids.New(), Attempt: 1,
 		Rubric: []homework.RubricCriterion{}, SubmittedAt: at.Add(-time.Hour), TargetMinutes: homework.DefaultTargetMinutes, DueAt: at.Add(time.Hour),
 		Status: homework.StatusAccepted, CreatedAt: at, UpdatedAt: at, Version: 1}
-	r := &homework.Review{ID: ids.New(), OrgID: p.org, SubmissionID: sub.ID, Kind: homework.KindReview, ReviewerID: p.x.UserID,
+	r := &homework.Review{ID: ids.New(), OrgID: p.org, SubmissionID: sub.ID, AssignmentID: sub.AssignmentID, Attempt: sub.Attempt,
+		Kind: homework.KindReview, ReviewerID: p.x.UserID,
 		Verdict: homework.StatusAccepted, Scores: map[string]int{}, Score: 1, MaxScore: 1, CreatedAt: at}
 	for _, row := range []any{sub, r} {
 		if _, err := p.s.DB.NewInsert().Model(row).Exec(context.Background()); err != nil {

@@ -78,11 +78,12 @@ func (s *Service) simulatedTotals(ctx context.Context, orgID string, p *Period, 
 	for i := range assignments {
 		assignments[i].SchemeVersionID = v.ID
 	}
-	m, err := readMonth(ctx, s.facts, orgID, p.Month, loc)
+	versions := map[string]*SchemeVersion{v.ID: v}
+	m, err := readMonth(ctx, s.facts, orgID, p.Month, loc, assignments, versions)
 	if err != nil {
 		return nil, err
 	}
-	drafts, err := calculate(ctx, m, assignments, map[string]*SchemeVersion{v.ID: v})
+	drafts, err := calculate(ctx, m)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/curatorops/curatorops/modules/platform/database"
 	"github.com/curatorops/curatorops/modules/platform/ids"
 )
 
@@ -80,7 +81,18 @@ func (Store) SaveCalculation(ctx context.Context, db bun.IDB, p *Period, drafts 
 	if err := insertBatches(ctx, db, lines, 500); err != nil {
 		return err
 	}
-	return insertBatches(ctx, db, groups, 100)
+	return insertSources(ctx, db, groups)
+}
+
+// insertSources writes the source groups with their ids bound as
+// parameters: a large school's month has some 70 MB of them.
+func insertSources(ctx context.Context, db bun.IDB, groups []sourceGroup) error {
+	rows := make([][]any, len(groups))
+	for i, g := range groups {
+		rows[i] = []any{g.OrgID, g.LineID, g.Kind, g.Counted, g.Weight, g.RowCount, g.SourceIDs}
+	}
+	columns := []string{"org_id", "line_id", "kind", "counted", "weight", "row_count", "source_ids"}
+	return database.InsertBound(ctx, db, "pay_line_sources", columns, rows, 100)
 }
 
 func insertBatches[T any](ctx context.Context, db bun.IDB, rows []T, size int) error {
@@ -120,8 +132,8 @@ func groupSources(orgID, lineID string, rows []sourceRow) []sourceGroup {
 		if out[i].RowCount > 0 {
 			ids[i].WriteByte(' ')
 		}
-		ids[i].WriteString(r.ID)
-		out[i].RowCount++
+		ids[i].WriteString(r.IDs)
+		out[i].RowCount += r.N
 	}
 	for i := range out {
 		out[i].SourceIDs = ids[i].String()

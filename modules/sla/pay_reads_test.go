@@ -7,6 +7,7 @@ import (
 
 	"github.com/curatorops/curatorops/app/apptest"
 	"github.com/curatorops/curatorops/modules/platform/ids"
+	"github.com/curatorops/curatorops/modules/platform/testkit"
 	"github.com/curatorops/curatorops/modules/sla"
 )
 
@@ -45,7 +46,9 @@ func (p *payClockRows) clock(t *testing.T, curatorID, status string, breached bo
 	return c.ID
 }
 
-func TestPayReadsClocks(t *testing.T) {
+// TestPayReadsClockGroups: the clocks compliance counts, by curator and
+// compliance, with their ids.
+func TestPayReadsClockGroups(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, s *apptest.Server) {
 		from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 		day := func(d, hour int) time.Time { return time.Date(2026, 3, d, hour, 0, 0, 0, time.UTC) }
@@ -63,27 +66,19 @@ func TestPayReadsClocks(t *testing.T) {
 		q := newPayClockRows(t, s, "pay-clocks-other")
 		q.clock(t, curator, sla.ClockAnswered, false, day(4, 10)) // another school's
 
-		var got []sla.PayClock
-		if err := s.Services.SLA.PayClocks(s.Ctx(), p.orgID, from, to, func(c sla.PayClock) { got = append(got, c) }); err != nil {
+		got := testkit.IDGroups[sla.PayClockGroup]{}
+		err := s.Services.SLA.PayClockGroups(s.Ctx(), p.orgID, from, to, func(g sla.PayClockGroup) {
+			count, ids := g.Count, g.IDs
+			g.Count, g.IDs = 0, ""
+			got.Add(t, g, count, ids)
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
-		want := []sla.PayClock{
-			{ID: inTime, CuratorID: curator, StartedAt: from, Compliant: true},
-			{ID: breached, CuratorID: curator, StartedAt: day(3, 10)},
-			{ID: pastDue, CuratorID: curator, StartedAt: day(10, 10)},
-			{ID: nobodys, StartedAt: day(11, 10), Compliant: true},
-		}
-		if len(got) != len(want) {
-			t.Fatalf("want %d clocks, got %+v", len(want), got)
-		}
-		for i := range want {
-			if !got[i].StartedAt.Equal(want[i].StartedAt) || got[i].StartedAt.Location() != time.UTC {
-				t.Errorf("clock %d started at %v, want %v in UTC", i, got[i].StartedAt, want[i].StartedAt)
-			}
-			got[i].StartedAt = want[i].StartedAt
-			if got[i] != want[i] {
-				t.Errorf("clock %d:\n got %+v\nwant %+v", i, got[i], want[i])
-			}
-		}
+		got.Expect(t, map[sla.PayClockGroup][]string{
+			{CuratorID: curator, Compliant: true}: {inTime},
+			{CuratorID: curator}:                  {breached, pastDue},
+			{Compliant: true}:                     {nobodys},
+		})
 	})
 }

@@ -5,31 +5,35 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/database"
 )
 
-// PayClocks streams the clocks that started in [from, to) and are items of
-// the compliance at now: answered, or open and due at or before now.
-func (Store) PayClocks(ctx context.Context, db bun.IDB, orgID string, from, to, now time.Time, fn func(PayClock)) error {
+// PayClockGroups passes the clocks that started in [from, to) and are
+// items of the compliance at now (answered, or open and due at or before
+// now) to fn, grouped by curator and compliance, each group with its count
+// and ids.
+func (Store) PayClockGroups(ctx context.Context, db bun.IDB, orgID string, from, to, now time.Time, fn func(PayClockGroup)) error {
 	rows, err := db.NewSelect().TableExpr("sla_clocks").
-		Column("id", "curator_id", "started_at", "status", "breached").
+		ColumnExpr("curator_id, CASE WHEN status = ? AND breached = ? THEN 1 ELSE 0 END AS compliant", ClockAnswered, false).
+		ColumnExpr("COUNT(*), "+database.JoinedIDs(db, "id")).
 		Where("org_id = ? AND started_at >= ? AND started_at < ?", orgID, from, to).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("status = ?", ClockAnswered).WhereOr("status = ? AND due_at <= ?", ClockOpen, now)
 		}).
-		OrderExpr("started_at ASC, id ASC").Rows(ctx)
+		GroupExpr("1, 2").Rows(ctx)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var c PayClock
-		var status string
-		var breached bool
-		if err := rows.Scan(&c.ID, &c.CuratorID, &c.StartedAt, &status, &breached); err != nil {
+		var g PayClockGroup
+		var compliant int
+		if err := rows.Scan(&g.CuratorID, &compliant, &g.Count, &g.IDs); err != nil {
 			return err
 		}
-		c.StartedAt, c.Compliant = c.StartedAt.UTC(), status == ClockAnswered && !breached
-		fn(c)
+		g.Compliant = compliant == 1
+		fn(g)
 	}
 	return rows.Err()
 }

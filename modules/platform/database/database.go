@@ -241,6 +241,16 @@ func redact(rawURL string) string {
 // Redact hides the password of a database URL.
 func Redact(rawURL string) string { return redact(rawURL) }
 
+// JoinedIDs is the SQL aggregate joining the ids in column of a group's
+// rows with single spaces, in no particular order: string_agg on
+// PostgreSQL (where ids are uuids), group_concat on SQLite.
+func JoinedIDs(db bun.IDB, column string) string {
+	if IsPostgres(db) {
+		return "string_agg(" + column + "::text, ' ')"
+	}
+	return "group_concat(" + column + ", ' ')"
+}
+
 // ForUpdate locks the selected rows until the transaction ends on
 // PostgreSQL. SQLite needs no row lock: its transactions begin IMMEDIATE and
 // so already hold the database's single write lock.

@@ -1,0 +1,1 @@
+ALTER TABLE pay_line_sources ALTER COLUMN source_ids SET STORAGE EXTENDED;

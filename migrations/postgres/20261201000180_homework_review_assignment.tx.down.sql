@@ -1,0 +1,1 @@
+ALTER TABLE homework_reviews DROP COLUMN assignment_id, DROP COLUMN attempt;

@@ -1,0 +1,2 @@
+ALTER TABLE homework_reviews DROP COLUMN assignment_id;
+ALTER TABLE homework_reviews DROP COLUMN attempt;
