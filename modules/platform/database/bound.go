@@ -13,9 +13,9 @@ import (
 // rows to a statement, with the values bound as parameters instead of
 // written into the SQL text as bun writes them. For rows that carry large
 // texts (tens of megabytes in all) this spares escaping them into the
-// statement and the database lexing them back out of it: PostgreSQL
-// took a third of the time to store a pay calculation's source ids this
-// way. Bun's query hooks do not see these statements.
+// statement and the database lexing them back out of it: PostgreSQL spent
+// about a second lexing the 80 MB of a large school's pay source ids as
+// literals. Bun's query hooks do not see these statements.
 func InsertBound(ctx context.Context, db bun.IDB, table string, columns []string, rows [][]any, perStatement int) error {
 	exec, err := driverExec(db)
 	if err != nil {
