@@ -141,6 +141,16 @@ func jsString(s string) string {
 	return string(b)
 }
 
+// tableShowsAPI fails the test unless the rows of table (their data-id,
+// in order) are the ids the API lists at apiPath to the same person, and
+// returns them.
+func (h *headless) tableShowsAPI(what, table, apiPath string, bearer apptest.Option) []string {
+	h.t.Helper()
+	api := idsFromJSON(h.site.Do(http.MethodGet, apiPath, nil, bearer).Expect(http.StatusOK), "id")
+	sameIDs(h.t, what, h.attrs(table+" tbody tr[data-id]", "data-id"), api)
+	return api
+}
+
 // sameIDs fails the test when the page's ids are not the API's, in order.
 func sameIDs(t *testing.T, what string, page, api []string) {
 	t.Helper()
@@ -579,8 +589,7 @@ func browseHeadWork(t *testing.T, site *demoSite, exe string) {
 	h.screenshot("queue-health")
 
 	h.open("/console/demo/cases/moderation", "#cases")
-	pending := idsFromJSON(site.Do(http.MethodGet, "/v1/orgs/demo/cases?status=pending&limit=25", nil, bearer).Expect(http.StatusOK), "id")
-	sameIDs(t, "cases awaiting moderation", h.attrs("#cases tbody tr[data-id]", "data-id"), pending)
+	pending := h.tableShowsAPI("cases awaiting moderation", "#cases", "/v1/orgs/demo/cases?status=pending&limit=25", bearer)
 	if len(pending) == 0 {
 		t.Fatal("the demo should have cases awaiting moderation")
 	}
@@ -741,13 +750,11 @@ func browseHR(t *testing.T, site *demoSite, exe string) {
 	if tag != "" {
 		h.do(chromedp.SendKeys(chromedp.CSS("#tag"), tag), chromedp.Submit(chromedp.CSS("#tag")),
 			chromedp.WaitVisible(chromedp.CSS(`#tag[value="`+tag+`"]`)))
-		byTag := idsFromJSON(site.Do(http.MethodGet, "/v1/orgs/demo/hiring-candidates?in_reserve=true&limit=25&tag="+url.QueryEscape(tag), nil, bearer).Expect(http.StatusOK), "id")
-		sameIDs(t, "the reserve by tag "+tag, h.attrs("#reserve tbody tr[data-id]", "data-id"), byTag)
+		h.tableShowsAPI("the reserve by tag "+tag, "#reserve", "/v1/orgs/demo/hiring-candidates?in_reserve=true&limit=25&tag="+url.QueryEscape(tag), bearer)
 	}
 
 	h.open("/console/demo/onboarding", "#plans")
-	plans := idsFromJSON(site.Do(http.MethodGet, "/v1/orgs/demo/onboarding-plans?limit=25", nil, bearer).Expect(http.StatusOK), "id")
-	sameIDs(t, "onboarding plans", h.attrs("#plans tbody tr[data-id]", "data-id"), plans)
+	plans := h.tableShowsAPI("onboarding plans", "#plans", "/v1/orgs/demo/onboarding-plans?limit=25", bearer)
 	if len(plans) == 0 {
 		t.Fatal("the demo should have onboarding plans")
 	}
@@ -765,8 +772,7 @@ func browseAdmin(t *testing.T, site *demoSite, exe, hook string) {
 		chromedp.WaitVisible(chromedp.CSS("#new-key-value")))
 	key := h.text("#new-key-value")
 	site.Do(http.MethodGet, "/v1/orgs/demo/events?limit=1", nil, apptest.APIKey(key)).Expect(http.StatusOK)
-	keys := idsFromJSON(site.Do(http.MethodGet, "/v1/orgs/demo/api-keys?limit=25", nil, bearer).Expect(http.StatusOK), "id")
-	sameIDs(t, "API keys", h.attrs("#api-keys tbody tr[data-id]", "data-id"), keys)
+	keys := h.tableShowsAPI("API keys", "#api-keys", "/v1/orgs/demo/api-keys?limit=25", bearer)
 	if len(keys) == 0 {
 		t.Fatal("the key issued should be listed")
 	}
@@ -778,8 +784,7 @@ func browseAdmin(t *testing.T, site *demoSite, exe, hook string) {
 	}
 	h.screenshot("webhooks")
 	h.do(chromedp.Click(chromedp.CSS(`#webhooks tr[data-id="`+hook+`"] a`)), chromedp.WaitVisible(chromedp.CSS("#deliveries")))
-	deliveries := idsFromJSON(site.Do(http.MethodGet, "/v1/orgs/demo/webhooks/"+hook+"/deliveries?limit=25", nil, bearer).Expect(http.StatusOK), "id")
-	sameIDs(t, "the delivery log", h.attrs("#deliveries tbody tr[data-id]", "data-id"), deliveries)
+	deliveries := h.tableShowsAPI("the delivery log", "#deliveries", "/v1/orgs/demo/webhooks/"+hook+"/deliveries?limit=25", bearer)
 	if len(deliveries) == 0 {
 		t.Fatal("what the others did should be queued for the webhook")
 	}

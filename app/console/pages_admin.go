@@ -345,11 +345,7 @@ func (c *Console) updateWebhook(r *request) error {
 // with only active does: a disabled webhook gets no new deliveries and its
 // queued ones wait.
 func (c *Console) setWebhookActive(r *request) error {
-	id, err := idParam(r)
-	if err != nil {
-		return err
-	}
-	v, err := r.version()
+	id, v, err := idAndVersion(r)
 	if err != nil {
 		return err
 	}
@@ -476,18 +472,6 @@ func (c *Console) renderPeople(r *request, status int, errKey, detail string) er
 		"Error": errKey, "Detail": detail, "Done": done})
 }
 
-// memberForm reads what every people form carries: the person (her user
-// id, in the path: anything else is 404 as from the API) and the version
-// of her membership shown on the page.
-func memberForm(r *request) (string, int64, error) {
-	id, err := idParam(r)
-	if err != nil {
-		return "", 0, err
-	}
-	v, err := r.version()
-	return id, v, err
-}
-
 // peopleDone answers a people form: back to the page and filter it was
 // sent from, or, when the service refused, that page with its status and
 // words.
@@ -534,7 +518,7 @@ func (c *Console) revokeRole(r *request) error {
 // changeRole reads a role form and applies change with the form's version.
 func (c *Console) changeRole(r *request, done string,
 	change func(ctx context.Context, orgID, userID string, version int64, role string) (*identity.Member, error)) error {
-	id, v, err := memberForm(r)
+	id, v, err := idAndVersion(r) // her user id; her membership's version
 	if err != nil {
 		return err
 	}
@@ -549,7 +533,7 @@ func (c *Console) changeRole(r *request, done string,
 // setMemberStatus disables a person's access to the school, or enables it
 // again, as update-user does; the last active admin stays (409).
 func (c *Console) setMemberStatus(r *request) error {
-	id, v, err := memberForm(r)
+	id, v, err := idAndVersion(r) // her user id; her membership's version
 	if err != nil {
 		return err
 	}

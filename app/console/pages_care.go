@@ -243,11 +243,7 @@ func (c *Console) casesToModerate(r *request) error {
 // moderateCase takes one moderation step, as moderate-case does with the
 // form's version as If-Match.
 func (c *Console) moderateCase(r *request) error {
-	id, err := idParam(r)
-	if err != nil {
-		return err
-	}
-	v, err := r.version()
+	id, v, err := idAndVersion(r)
 	if err != nil {
 		return err
 	}

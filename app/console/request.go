@@ -225,3 +225,15 @@ func (r *request) version() (int64, error) {
 	}
 	return v, nil
 }
+
+// idAndVersion reads what a form about one record carries: its id in the
+// path (anything else is 404, as from the API) and the version of it shown
+// on the page, the form's If-Match.
+func idAndVersion(r *request) (string, int64, error) {
+	id, err := idParam(r)
+	if err != nil {
+		return "", 0, err
+	}
+	v, err := r.version()
+	return id, v, err
+}
