@@ -9,7 +9,7 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// diag is what the process did during one paced phase besides answering:
+// diag is what the process did during paced phases besides answering:
 // it tells a slow tail that the project causes (garbage collection, a
 // connection pool that makes requests wait, writes) from one the machine
 // causes (goroutines ready to run but given no CPU).
@@ -52,6 +52,16 @@ func takeSnapshot(db *bun.DB, q *queryCounter) snapshot {
 		s.writes = q.writes.Load()
 	}
 	return s
+}
+
+// plus is d and e together: counts and times add up, the run-queue wait
+// is the worse of the two.
+func (d diag) plus(e diag) diag {
+	return diag{
+		gcCycles: d.gcCycles + e.gcCycles, gcPause: d.gcPause + e.gcPause,
+		runQueueP99: max(d.runQueueP99, e.runQueueP99),
+		poolWaits:   d.poolWaits + e.poolWaits, poolWait: d.poolWait + e.poolWait, writes: d.writes + e.writes,
+	}
 }
 
 // since is what happened between s0 and s.
@@ -130,16 +140,19 @@ func (d diag) machine() string {
 	return fmt.Sprintf("GC %d cycles, %s stopped; run-queue wait p99 %s", d.gcCycles, ms(d.gcPause), ms(d.runQueueP99))
 }
 
-// share is the percentage of r's requests slower than limit.
-func share(r result, limit time.Duration) string {
-	if len(r.latencies) == 0 {
-		return "–"
-	}
-	n := 0
-	for _, l := range r.latencies {
-		if l > limit {
-			n++
+// share is the percentage of the requests of rs slower than limit.
+func share(rs []result, limit time.Duration) string {
+	n, total := 0, 0
+	for _, r := range rs {
+		total += len(r.Latencies)
+		for _, l := range r.Latencies {
+			if l > limit {
+				n++
+			}
 		}
 	}
-	return fmt.Sprintf("%.1f %%", 100*float64(n)/float64(len(r.latencies)))
+	if total == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f %%", 100*float64(n)/float64(total))
 }

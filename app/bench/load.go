@@ -2,66 +2,169 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// target is one GET the load generator sends, with the headers it needs.
-type target struct {
-	url    string
-	header http.Header
+// phase is one load phase: a closed loop at the maximum rate when Rate is
+// zero, otherwise Rate requests per second on a fixed schedule.
+type phase struct {
+	URL         string
+	Header      http.Header
+	Workers     int
+	Duration    time.Duration
+	Rate        float64
+	MaxRequests int // the run stays bounded in count
 }
 
 // result is what one load phase measured.
 type result struct {
-	requests int
-	errors   int
-	elapsed  time.Duration
-	// latencies are sorted, one per successful request.
-	latencies []time.Duration
+	Requests int
+	Errors   int
+	Elapsed  time.Duration
+	// Latencies are sorted, one per successful request.
+	Latencies []time.Duration
 }
 
-func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
+func (r result) rate() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
 
 // percentile is the nearest-rank percentile p (0–100) of the latencies.
 func (r result) percentile(p float64) time.Duration {
-	if len(r.latencies) == 0 {
+	if len(r.Latencies) == 0 {
 		return 0
 	}
-	rank := int(p/100*float64(len(r.latencies))+0.5) - 1
-	rank = max(0, min(rank, len(r.latencies)-1))
-	return r.latencies[rank]
+	rank := int(p/100*float64(len(r.Latencies))+0.5) - 1
+	rank = max(0, min(rank, len(r.Latencies)-1))
+	return r.Latencies[rank]
+}
+
+// collectRarely is how the generator's process collects garbage: a
+// collection would delay the requests it is due to send and count as the
+// servers' latency, so it collects only when its heap nears a limit that
+// a phase (a few KB per request) seldom reaches.
+func collectRarely() {
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(2 << 30)
+}
+
+// generatorCommand is the hidden argument that makes the tool the load
+// generator of a parent run.
+const generatorCommand = "load-generator"
+
+// generator is the load generator, in a process of its own as wrk would
+// be: its allocations start no garbage collection in the servers it
+// measures, and its pauses stop no request being answered.
+type generator struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	enc *json.Encoder
+	dec *json.Decoder
+}
+
+func startGenerator() (*generator, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self, generatorCommand)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &generator{cmd: cmd, in: in, enc: json.NewEncoder(in), dec: json.NewDecoder(out)}, nil
+}
+
+// run has the generator run p and waits for what it measured.
+func (g *generator) run(p phase) (result, error) {
+	if err := g.enc.Encode(p); err != nil {
+		return result{}, fmt.Errorf("load generator: %w", err)
+	}
+	var r result
+	if err := g.dec.Decode(&r); err != nil {
+		return result{}, fmt.Errorf("load generator: %w", err)
+	}
+	return r, nil
+}
+
+func (g *generator) stop() error {
+	_ = g.in.Close()
+	return g.cmd.Wait()
+}
+
+// serveGenerator is the generator's side: it runs each phase read from in
+// and writes its result to out, until in ends.
+func serveGenerator(in io.Reader, out io.Writer) error {
+	dec, enc := json.NewDecoder(in), json.NewEncoder(out)
+	l := newLoader()
+	for {
+		var p phase
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := enc.Encode(l.run(p)); err != nil {
+			return err
+		}
+	}
 }
 
 // loader sends requests over keep-alive connections of one client, so
 // that connection set-up is not what is measured.
-type loader struct {
-	client      *http.Client
-	maxRequests int // per phase: the run stays bounded in count
-}
+type loader struct{ client *http.Client }
 
-func newLoader(connections, maxRequests int) *loader {
+// maxWorkers bounds a phase's workers: --concurrency at most, four times
+// that when paced.
+const maxWorkers = 4 * 256
+
+func newLoader() *loader {
 	tr := &http.Transport{
-		MaxIdleConns:        connections * 2,
-		MaxIdleConnsPerHost: connections * 2,
+		MaxIdleConns:        2 * maxWorkers, // two servers
+		MaxIdleConnsPerHost: maxWorkers,
 		DisableCompression:  true,
 	}
-	return &loader{client: &http.Client{Transport: tr, Timeout: 10 * time.Second}, maxRequests: maxRequests}
+	return &loader{client: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+}
+
+func (l *loader) run(p phase) result {
+	if p.Rate > 0 {
+		return l.paced(p)
+	}
+	return l.closedLoop(p)
+}
+
+// request is the phase's GET; a worker makes it once and sends it again
+// and again, as it has no body.
+func (p phase) request() *http.Request {
+	req, err := http.NewRequest(http.MethodGet, p.URL, nil)
+	if err != nil {
+		panic(err) // the URLs are the tool's own
+	}
+	req.Header = p.Header.Clone()
+	return req
 }
 
 // send makes one request and reads the whole answer; anything but 200 is
 // an error.
-func (l *loader) send(t target) error {
-	req, err := http.NewRequest(http.MethodGet, t.url, nil)
-	if err != nil {
-		return err
-	}
-	req.Header = t.header.Clone()
+func (l *loader) send(req *http.Request) error {
 	resp, err := l.client.Do(req)
 	if err != nil {
 		return err
@@ -75,46 +178,41 @@ func (l *loader) send(t target) error {
 }
 
 // closedLoop runs workers that each send the next request as soon as the
-// previous one is answered, for d or until maxRequests: the maximum rate.
-func (l *loader) closedLoop(t target, workers int, d time.Duration) result {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+// previous one is answered, for the phase's duration or until its
+// maximum count: the maximum rate. Only the rate is wanted from it, so
+// no latency is kept.
+func (l *loader) closedLoop(p phase) result {
+	ctx, cancel := context.WithTimeout(context.Background(), p.Duration)
 	defer cancel()
 	var (
-		mu      sync.Mutex
-		all     []time.Duration
-		errs    atomic.Int64
-		started atomic.Int64
-		wg      sync.WaitGroup
+		answered, errs, started atomic.Int64
+		wg                      sync.WaitGroup
 	)
 	begin := time.Now()
-	for w := 0; w < workers; w++ {
+	for w := 0; w < p.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var mine []time.Duration
-			for ctx.Err() == nil && started.Add(1) <= int64(l.maxRequests) {
-				t0 := time.Now()
-				if err := l.send(t); err != nil {
+			req := p.request()
+			for ctx.Err() == nil && started.Add(1) <= int64(p.MaxRequests) {
+				if err := l.send(req); err != nil {
 					errs.Add(1)
 					continue
 				}
-				mine = append(mine, time.Since(t0))
+				answered.Add(1)
 			}
-			mu.Lock()
-			all = append(all, mine...)
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	return finish(all, int(errs.Load()), time.Since(begin))
+	return result{Requests: int(answered.Load()), Errors: int(errs.Load()), Elapsed: time.Since(begin)}
 }
 
-// paced starts requests on a fixed schedule of rate per second for d, each
-// on a free worker; a request's latency counts from its scheduled start, so
+// paced starts requests on a fixed schedule of the phase's rate, each on
+// a free worker; a request's latency counts from its scheduled start, so
 // that waiting for a free worker is not hidden.
-func (l *loader) paced(t target, rate float64, d time.Duration, workers int) result {
-	n := min(int(rate*d.Seconds()), l.maxRequests)
-	interval := time.Duration(float64(time.Second) / rate)
+func (l *loader) paced(p phase) result {
+	n := min(int(p.Rate*p.Duration.Seconds()), p.MaxRequests)
+	interval := time.Duration(float64(time.Second) / p.Rate)
 	due := make(chan time.Time, n)
 	var (
 		mu   sync.Mutex
@@ -122,13 +220,14 @@ func (l *loader) paced(t target, rate float64, d time.Duration, workers int) res
 		errs atomic.Int64
 		wg   sync.WaitGroup
 	)
-	for w := 0; w < workers; w++ {
+	for w := 0; w < p.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
+			req := p.request()
 			for at := range due {
-				if err := l.send(t); err != nil {
+				if err := l.send(req); err != nil {
 					errs.Add(1)
 					continue
 				}
@@ -152,5 +251,5 @@ func (l *loader) paced(t target, rate float64, d time.Duration, workers int) res
 
 func finish(latencies []time.Duration, errors int, elapsed time.Duration) result {
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	return result{requests: len(latencies), errors: errors, elapsed: elapsed, latencies: latencies}
+	return result{Requests: len(latencies), Errors: errors, Elapsed: elapsed, Latencies: latencies}
 }

@@ -7,9 +7,10 @@
 //	.ci/with-postgres go run ./app/bench --write docs/benchmarks.md
 //
 // For each request it runs both servers in closed loops, alternating them
-// round by round so that a busy machine slows both alike, then paces the
-// project at half the rate it reached and reads the latency percentiles.
-// Every phase is bounded in time and in request count.
+// round by round so that a busy machine slows both alike, then paces both
+// at half the rate the project reached, again round by round, and reads
+// the latency percentiles. The load comes from a process of its own (see
+// generator). Every phase is bounded in time and in request count.
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,6 +38,14 @@ type options struct {
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == generatorCommand {
+		collectRarely()
+		if err := serveGenerator(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: load generator:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var o options
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each measured phase (at most 60s)")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each request's rounds")
@@ -46,7 +56,7 @@ func main() {
 	flag.StringVar(&o.pgURL, "postgres", os.Getenv("TEST_DATABASE_URL"), "PostgreSQL URL; empty runs SQLite only")
 	flag.StringVar(&o.write, "write", "", "Markdown file whose bench:http section receives the results")
 	flag.StringVar(&o.requests, "requests", "me,students", "which requests to measure: me, students or both")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (servers and load generator) to this file")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the servers (not of the load generator) to this file")
 	flag.Parse()
 	if err := o.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -96,7 +106,7 @@ func (o options) check() error {
 		return fmt.Errorf("--warmup must be within [0, 10s]")
 	case o.rounds < 1 || o.rounds > 10:
 		return fmt.Errorf("--rounds must be 1..10")
-	case o.workers < 1 || o.workers > 256:
+	case o.workers < 1 || 4*o.workers > maxWorkers:
 		return fmt.Errorf("--concurrency must be 1..256")
 	case o.students < 50 || o.students > 100_000:
 		return fmt.Errorf("--students must be 50..100000")
@@ -111,11 +121,11 @@ type row struct {
 	dialect, request string
 	bare, project    []float64 // requests/s per round
 	queries          float64   // database queries per project request
-	paced            result    // the project at half its maximum rate
-	barePaced        result    // the bare server at the same rate: the machine's floor
+	paced            []result  // the project at half its maximum rate, per round
+	barePaced        []result  // the bare server at the same rate: the machine's floor
 	pacedRate        float64
-	// pacedDiag and barePacedDiag are what the process did during each
-	// paced phase (garbage collection, waits for a CPU or a connection).
+	// pacedDiag and barePacedDiag are what the process did during the
+	// paced phases (garbage collection, waits for a CPU or a connection).
 	pacedDiag, barePacedDiag diag
 	errors                   int
 }
@@ -173,7 +183,11 @@ func runDialect(ctx context.Context, o options, dialect string) ([]row, error) {
 	if err := sameAnswers(bareURL, projectURL, auth, "/v1/me", studentsPath); err != nil {
 		return nil, err
 	}
-	l := newLoader(o.workers, o.maxRequests)
+	gen, err := startGenerator()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = gen.stop() }()
 	var rows []row
 	for _, req := range []struct{ key, name, path string }{
 		{"me", "GET /v1/me", "/v1/me"},
@@ -183,36 +197,83 @@ func runDialect(ctx context.Context, o options, dialect string) ([]row, error) {
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s %s\n", dialect, req.name)
-		bare := target{url: bareURL + req.path, header: auth}
-		project := target{url: projectURL + req.path, header: auth}
-		rows = append(rows, measure(l, o, f, dialect, req.name, bare, project))
+		bare := phase{URL: bareURL + req.path, Header: auth, Workers: o.workers, MaxRequests: o.maxRequests}
+		project := bare
+		project.URL = projectURL + req.path
+		r, err := measure(gen, o, f, dialect, req.name, bare, project)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
 	}
 	return rows, nil
 }
 
-// measure alternates closed-loop rounds of the two servers, then paces
-// the project at half the mean rate it reached.
-func measure(l *loader, o options, f *fixture, dialect, name string, bare, project target) row {
+// measure alternates closed-loop rounds of the two servers, then paced
+// rounds of both at half the mean rate the project reached.
+func measure(gen *generator, o options, f *fixture, dialect, name string, bare, project phase) (row, error) {
 	r := row{dialect: dialect, request: name}
-	l.closedLoop(bare, o.workers, o.warmup)
-	l.closedLoop(project, o.workers, o.warmup)
+	for _, p := range []phase{bare, project} {
+		if _, err := gen.run(lasting(p, o.warmup)); err != nil {
+			return r, err
+		}
+	}
 	for i := 0; i < o.rounds; i++ {
-		b := l.closedLoop(bare, o.workers, o.duration)
+		b, err := gen.run(lasting(bare, o.duration))
+		if err != nil {
+			return r, err
+		}
 		before := f.queries.n.Load()
-		p := l.closedLoop(project, o.workers, o.duration)
-		r.queries = float64(f.queries.n.Load()-before) / float64(max(p.requests, 1))
+		p, err := gen.run(lasting(project, o.duration))
+		if err != nil {
+			return r, err
+		}
+		r.queries = float64(f.queries.n.Load()-before) / float64(max(p.Requests, 1))
 		r.bare = append(r.bare, b.rate())
 		r.project = append(r.project, p.rate())
-		r.errors += b.errors + p.errors
+		r.errors += b.Errors + p.Errors
 	}
 	r.pacedRate = mean(r.project) / 2
+	for i := 0; i < o.rounds; i++ {
+		if err := r.pacedRound(gen, f, pacedAt(project, r.pacedRate, o.duration), pacedAt(bare, r.pacedRate, o.duration)); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// pacedRound runs one paced phase of each server at the same rate. A
+// phase's p99 rests on its slowest one per cent, which one stall of the
+// machine can fill, so rounds are repeated and their median is shown.
+func (r *row) pacedRound(gen *generator, f *fixture, project, bare phase) error {
 	s0 := takeSnapshot(f.db, f.queries)
-	r.paced = l.paced(project, r.pacedRate, o.duration, 4*o.workers)
+	p, err := gen.run(project)
+	if err != nil {
+		return err
+	}
 	s1 := takeSnapshot(f.db, f.queries)
-	r.barePaced = l.paced(bare, r.pacedRate, o.duration, 4*o.workers)
-	r.pacedDiag, r.barePacedDiag = s1.since(s0), takeSnapshot(f.db, f.queries).since(s1)
-	r.errors += r.paced.errors + r.barePaced.errors
-	return r
+	b, err := gen.run(bare)
+	if err != nil {
+		return err
+	}
+	r.paced, r.barePaced = append(r.paced, p), append(r.barePaced, b)
+	r.pacedDiag = r.pacedDiag.plus(s1.since(s0))
+	r.barePacedDiag = r.barePacedDiag.plus(takeSnapshot(f.db, f.queries).since(s1))
+	r.errors += p.Errors + b.Errors
+	return nil
+}
+
+// lasting is p as a closed loop of d.
+func lasting(p phase, d time.Duration) phase {
+	p.Duration = d
+	return p
+}
+
+// pacedAt is p paced at rate for d, with four times the closed loops'
+// workers so that a slow answer does not hold the schedule back.
+func pacedAt(p phase, rate float64, d time.Duration) phase {
+	p.Rate, p.Duration, p.Workers = rate, d, 4*p.Workers
+	return p
 }
 
 // sameAnswers checks that both servers answer each path with the same
@@ -262,15 +323,14 @@ func markdown(o options, rows []row, loadBefore string) string {
 	fmt.Fprintf(&b, "Run of %s: %s, %d CPUs, %d clients, %d rounds of %s per server (alternated), %d students; load average %s before, %s after.\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), runtime.NumCPU(), o.workers, o.rounds, o.duration, o.students,
 		loadBefore, loadAverage())
-	b.WriteString("| database | request | bare echo + huma, req/s | curatorops, req/s | ratio | queries per request | at half curatorops' max rate: curatorops p50 / p99 | bare p50 / p99 at that rate | errors |\n")
+	b.WriteString("| database | request | bare echo + huma, req/s | curatorops, req/s | ratio | queries per request | at half curatorops' max rate: curatorops p50 / p99, median of rounds (each round's p99) | bare p50 / p99 at that rate | errors |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | **%.2f** | %.2f | %.0f req/s: %s / **%s** | %s / %s | %d |\n",
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | **%.2f** | %.2f | %.0f req/s: %s | %s | %d |\n",
 			r.dialect, r.request, rates(r.bare), rates(r.project), mean(r.project)/mean(r.bare), r.queries,
-			r.pacedRate, ms(r.paced.percentile(50)), ms(r.paced.percentile(99)),
-			ms(r.barePaced.percentile(50)), ms(r.barePaced.percentile(99)), r.errors)
+			r.pacedRate, tail(r.paced, true), tail(r.barePaced, false), r.errors)
 	}
-	b.WriteString("\nDuring the paced phases (the run-queue wait is how long a goroutine ready to run waited for a CPU; pool waits are database/sql's, of the PostgreSQL pool):\n\n")
+	b.WriteString("\nDuring the paced phases, all rounds together (the run-queue wait is how long a goroutine ready to run waited for a CPU, worst round; pool waits are database/sql's, of the PostgreSQL pool):\n\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "- %s, %s: curatorops: %s; over 10 ms: %s of requests; bare: %s.\n",
 			r.dialect, r.request, r.pacedDiag.project(r.dialect), share(r.paced, 10*time.Millisecond), r.barePacedDiag.machine())
@@ -287,6 +347,34 @@ func loadAverage() string {
 		return fields[0]
 	}
 	return "?"
+}
+
+// tail shows the median over rounds of the p50 and of the p99, with
+// each round's p99 beside it when rounds is set.
+func tail(rs []result, rounds bool) string {
+	p50s, p99s := make([]time.Duration, len(rs)), make([]time.Duration, len(rs))
+	for i, r := range rs {
+		p50s[i], p99s[i] = r.percentile(50), r.percentile(99)
+	}
+	out := fmt.Sprintf("%s / **%s**", ms(median(p50s)), ms(median(p99s)))
+	if !rounds {
+		return strings.ReplaceAll(out, "**", "")
+	}
+	each := make([]string, len(p99s))
+	for i, d := range p99s {
+		each[i] = strings.TrimSuffix(ms(d), " ms")
+	}
+	return out + " (" + strings.Join(each, ", ") + ")"
+}
+
+// median is the middle value of ds (the upper one of an even count).
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	return sorted[len(sorted)/2]
 }
 
 // rates shows the mean rate and the range over rounds.
