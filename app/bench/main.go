@@ -356,15 +356,15 @@ func tail(rs []result, rounds bool) string {
 	for i, r := range rs {
 		p50s[i], p99s[i] = r.percentile(50), r.percentile(99)
 	}
-	out := fmt.Sprintf("%s / **%s**", ms(median(p50s)), ms(median(p99s)))
+	p50, p99 := ms(median(p50s)), ms(median(p99s))
 	if !rounds {
-		return strings.ReplaceAll(out, "**", "")
+		return p50 + " / " + p99
 	}
 	each := make([]string, len(p99s))
 	for i, d := range p99s {
-		each[i] = strings.TrimSuffix(ms(d), " ms")
+		each[i] = fmt.Sprintf("%.2f", float64(d.Microseconds())/1000)
 	}
-	return out + " (" + strings.Join(each, ", ") + ")"
+	return fmt.Sprintf("%s / **%s** (%s)", p50, p99, strings.Join(each, ", "))
 }
 
 // median is the middle value of ds (the upper one of an even count).
