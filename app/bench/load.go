@@ -34,6 +34,9 @@ type result struct {
 	Elapsed  time.Duration
 	// Latencies are sorted, one per successful request.
 	Latencies []time.Duration
+	// Stalls are the times the generator's process was not run during a
+	// paced phase (see stallWatch).
+	Stalls stallWatch
 }
 
 func (r result) rate() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
@@ -71,7 +74,9 @@ type generator struct {
 	dec *json.Decoder
 }
 
-func startGenerator() (*generator, error) {
+// startGenerator starts the generator, on its share of the processors
+// when split is set.
+func startGenerator(split *cpuSplit) (*generator, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -86,7 +91,11 @@ func startGenerator() (*generator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	start := cmd.Start
+	if split != nil {
+		start = func() error { return split.start(cmd) }
+	}
+	if err := start(); err != nil {
 		return nil, err
 	}
 	return &generator{cmd: cmd, in: in, enc: json.NewEncoder(in), dec: json.NewDecoder(out)}, nil
@@ -238,6 +247,8 @@ func (l *loader) paced(p phase) result {
 			mu.Unlock()
 		}()
 	}
+	stop := make(chan struct{})
+	stalls := watchStalls(stop)
 	begin := time.Now()
 	for i := 0; i < n; i++ {
 		at := begin.Add(time.Duration(i) * interval)
@@ -246,10 +257,67 @@ func (l *loader) paced(p phase) result {
 	}
 	close(due)
 	wg.Wait()
-	return finish(all, int(errs.Load()), time.Since(begin))
+	close(stop)
+	r := finish(all, int(errs.Load()), time.Since(begin))
+	r.Stalls = <-stalls
+	return r
 }
 
 func finish(latencies []time.Duration, errors int, elapsed time.Duration) result {
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	return result{Requests: len(latencies), Errors: errors, Elapsed: elapsed, Latencies: latencies}
+}
+
+// stallWatch counts the times the generator's process went unrun for
+// stallAt or more: a sleeper due every millisecond that woke that much
+// late. Every request due in such a gap is sent late and counted late,
+// whichever server is measured, so the count tells a round's tail that
+// the machine made (the virtual machine paused, the generator's processor
+// busy) from one the server made.
+type stallWatch struct {
+	Count   int
+	Longest time.Duration
+}
+
+const (
+	stallTick = time.Millisecond
+	stallAt   = 5 * time.Millisecond
+)
+
+// woke records a wake-up gap after the previous one.
+func (w *stallWatch) woke(gap time.Duration) {
+	if late := gap - stallTick; late >= stallAt {
+		w.Count++
+		w.Longest = max(w.Longest, late)
+	}
+}
+
+// plus is w and v together.
+func (w stallWatch) plus(v stallWatch) stallWatch {
+	return stallWatch{Count: w.Count + v.Count, Longest: max(w.Longest, v.Longest)}
+}
+
+// watchStalls watches until stop is closed, then sends what it saw.
+func watchStalls(stop <-chan struct{}) <-chan stallWatch {
+	out := make(chan stallWatch, 1)
+	go func() {
+		var w stallWatch
+		tick := time.NewTicker(stallTick)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-stop:
+				out <- w
+				return
+			case <-tick.C:
+				// When the tick was received, not sent: a goroutine
+				// left waiting for a processor is a stall too.
+				now := time.Now()
+				w.woke(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+	return out
 }

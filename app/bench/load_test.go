@@ -100,3 +100,23 @@ func TestTailIsTheMedianOfRounds(t *testing.T) {
 		t.Errorf("share over 5 ms = %q, want 4 of 300 requests", got)
 	}
 }
+
+// A wake-up of the stall watch counts as a stall when it comes stallAt or
+// more after its tick was due; rounds add their counts and keep the
+// longest.
+func TestStallWatchCountsLateWakeUps(t *testing.T) {
+	var w stallWatch
+	for _, gap := range []time.Duration{stallTick, stallTick + stallAt - 1, stallTick + stallAt, 40 * time.Millisecond, 2 * stallTick} {
+		w.woke(gap)
+	}
+	if w.Count != 2 || w.Longest != 40*time.Millisecond-stallTick {
+		t.Fatalf("got %d stalls, longest %v; want 2, longest 39ms", w.Count, w.Longest)
+	}
+	both := w.plus(stallWatch{Count: 1, Longest: 10 * time.Millisecond})
+	if both.Count != 3 || both.Longest != w.Longest {
+		t.Errorf("rounds together: got %+v", both)
+	}
+	if got := stalls([]result{{Stalls: w}, {}}); got != "load generator paused 5 ms or more 2 times, longest 39.00 ms" {
+		t.Errorf("shown as %q", got)
+	}
+}

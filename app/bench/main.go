@@ -10,7 +10,9 @@
 // round by round so that a busy machine slows both alike, then paces both
 // at half the rate the project reached, again round by round, and reads
 // the latency percentiles. The load comes from a process of its own (see
-// generator). Every phase is bounded in time and in request count.
+// generator), which runs on half of the processors while the servers run
+// on the other half (see cpuSplit; --split-cpus=false shares them all).
+// Every phase is bounded in time and in request count.
 package main
 
 import (
@@ -35,6 +37,10 @@ type options struct {
 	pgURL, write     string
 	cpuProfile       string
 	requests         string
+	splitCPUs        bool
+	// split is where the servers and the load generator run; nil when
+	// they share every processor.
+	split *cpuSplit
 }
 
 func main() {
@@ -57,10 +63,15 @@ func main() {
 	flag.StringVar(&o.write, "write", "", "Markdown file whose bench:http section receives the results")
 	flag.StringVar(&o.requests, "requests", "me,students", "which requests to measure: me, students or both")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the servers (not of the load generator) to this file")
+	flag.BoolVar(&o.splitCPUs, "split-cpus", true, "run the servers on half of the processors and the load generator on the other half (Linux)")
 	flag.Parse()
 	if err := o.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
+	}
+	if err := o.placeServers(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
 	}
 	if o.cpuProfile != "" {
 		stop, err := profileCPU(o.cpuProfile)
@@ -114,6 +125,28 @@ func (o options) check() error {
 		return fmt.Errorf("--max-requests must be at least 1000")
 	}
 	return nil
+}
+
+// placeServers splits the processors between the servers and the load
+// generator when asked to and there are two or more.
+func (o *options) placeServers() error {
+	if !o.splitCPUs {
+		return nil
+	}
+	split, err := splitCPUs()
+	if err != nil || split == nil {
+		return err
+	}
+	o.split = split
+	return split.pinServers()
+}
+
+// placement says where the servers and the load generator ran.
+func (o options) placement() string {
+	if o.split == nil {
+		return "servers and load generator on all"
+	}
+	return o.split.String()
 }
 
 // row is one request on one database.
@@ -183,7 +216,7 @@ func runDialect(ctx context.Context, o options, dialect string) ([]row, error) {
 	if err := sameAnswers(bareURL, projectURL, auth, "/v1/me", studentsPath); err != nil {
 		return nil, err
 	}
-	gen, err := startGenerator()
+	gen, err := startGenerator(o.split)
 	if err != nil {
 		return nil, err
 	}
@@ -320,8 +353,8 @@ func mean(xs []float64) float64 {
 
 func markdown(o options, rows []row, loadBefore string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Run of %s: %s, %d CPUs, %d clients, %d rounds of %s per server (alternated), %d students; load average %s before, %s after.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), runtime.NumCPU(), o.workers, o.rounds, o.duration, o.students,
+	fmt.Fprintf(&b, "Run of %s: %s, %d CPUs (%s), %d clients, %d rounds of %s per server (alternated), %d students; load average %s before, %s after.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.Version(), runtime.NumCPU(), o.placement(), o.workers, o.rounds, o.duration, o.students,
 		loadBefore, loadAverage())
 	b.WriteString("| database | request | bare echo + huma, req/s | curatorops, req/s | ratio | queries per request | at half curatorops' max rate: curatorops p50 / p99, median of rounds (each round's p99) | bare p50 / p99 at that rate | errors |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
@@ -330,10 +363,11 @@ func markdown(o options, rows []row, loadBefore string) string {
 			r.dialect, r.request, rates(r.bare), rates(r.project), mean(r.project)/mean(r.bare), r.queries,
 			r.pacedRate, tail(r.paced, true), tail(r.barePaced, false), r.errors)
 	}
-	b.WriteString("\nDuring the paced phases, all rounds together (the run-queue wait is how long a goroutine ready to run waited for a CPU, worst round; pool waits are database/sql's, of the PostgreSQL pool):\n\n")
+	b.WriteString("\nDuring the paced phases, all rounds together (the run-queue wait is how long a goroutine ready to run waited for a CPU, worst round; pool waits are database/sql's, of the PostgreSQL pool; a pause of the load generator's process delays every request due in it, whichever server is measured):\n\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "- %s, %s: curatorops: %s; over 10 ms: %s of requests; bare: %s.\n",
-			r.dialect, r.request, r.pacedDiag.project(r.dialect), share(r.paced, 10*time.Millisecond), r.barePacedDiag.machine())
+		fmt.Fprintf(&b, "- %s, %s: curatorops: %s; over 10 ms: %s of requests; %s; bare: %s; %s.\n",
+			r.dialect, r.request, r.pacedDiag.project(r.dialect), share(r.paced, 10*time.Millisecond), stalls(r.paced),
+			r.barePacedDiag.machine(), stalls(r.barePaced))
 	}
 	return b.String()
 }
@@ -365,6 +399,18 @@ func tail(rs []result, rounds bool) string {
 		each[i] = fmt.Sprintf("%.2f", float64(d.Microseconds())/1000)
 	}
 	return fmt.Sprintf("%s / **%s** (%s)", p50, p99, strings.Join(each, ", "))
+}
+
+// stalls shows how often the load generator went unrun during rs.
+func stalls(rs []result) string {
+	var all stallWatch
+	for _, r := range rs {
+		all = all.plus(r.Stalls)
+	}
+	if all.Count == 0 {
+		return fmt.Sprintf("load generator never paused %d ms or more", stallAt.Milliseconds())
+	}
+	return fmt.Sprintf("load generator paused %d ms or more %d times, longest %s", stallAt.Milliseconds(), all.Count, ms(all.Longest))
 }
 
 // median is the middle value of ds (the upper one of an even count).
