@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -43,23 +44,53 @@ func splitCPUs() (*cpuSplit, error) {
 // pinServers keeps every thread of this process, and so every thread
 // they start, on the servers' processors, with as many Go processors.
 func (s *cpuSplit) pinServers() error {
-	tasks, err := os.ReadDir("/proc/self/task")
-	if err != nil {
+	if err := pinThreads(cpuSet(s.servers)); err != nil {
 		return err
-	}
-	set := cpuSet(s.servers)
-	for _, t := range tasks {
-		tid, err := strconv.Atoi(t.Name())
-		if err != nil {
-			continue
-		}
-		// A thread that ended since the listing is no longer there to pin.
-		if err := unix.SchedSetaffinity(tid, &set); err != nil && err != unix.ESRCH {
-			return fmt.Errorf("pin thread %d: %w", tid, err)
-		}
 	}
 	runtime.GOMAXPROCS(len(s.servers))
 	return nil
+}
+
+// pinThreads moves every thread of this process to set. A thread started
+// by one not yet moved while the threads are listed would keep its
+// creator's processors, so they are listed again until none is new.
+func pinThreads(set unix.CPUSet) error {
+	pinned := map[int]bool{}
+	for {
+		tids, err := threads()
+		if err != nil {
+			return err
+		}
+		fresh := 0
+		for _, tid := range tids {
+			if pinned[tid] {
+				continue
+			}
+			// A thread that ended since the listing is no longer there to pin.
+			if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
+				return fmt.Errorf("pin thread %d: %w", tid, err)
+			}
+			pinned[tid], fresh = true, fresh+1
+		}
+		if fresh == 0 {
+			return nil
+		}
+	}
+}
+
+// threads lists the ids of this process's threads.
+func threads() ([]int, error) {
+	entries, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return nil, err
+	}
+	var tids []int
+	for _, e := range entries {
+		if tid, err := strconv.Atoi(e.Name()); err == nil {
+			tids = append(tids, tid)
+		}
+	}
+	return tids, nil
 }
 
 // start starts cmd on the generator's processors: a child inherits the
@@ -69,13 +100,17 @@ func (s *cpuSplit) pinServers() error {
 func (s *cpuSplit) start(cmd *exec.Cmd) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	generator, servers := cpuSet(s.generator), cpuSet(s.servers)
+	var was unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &was); err != nil {
+		return err
+	}
+	generator := cpuSet(s.generator)
 	if err := unix.SchedSetaffinity(0, &generator); err != nil {
 		return fmt.Errorf("pin the load generator: %w", err)
 	}
 	err := cmd.Start()
-	if e := unix.SchedSetaffinity(0, &servers); e != nil && err == nil {
-		err = fmt.Errorf("pin back to the servers' processors: %w", e)
+	if e := unix.SchedSetaffinity(0, &was); e != nil && err == nil {
+		err = fmt.Errorf("pin back after starting the load generator: %w", e)
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os/exec"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -46,5 +47,47 @@ func TestSplitCPUsStartsTheGeneratorOnItsHalf(t *testing.T) {
 	}
 	if child != cpuSet(split.generator) {
 		t.Errorf("the child runs on %v, want the generator's processors %v", child, split.generator)
+	}
+}
+
+// Pinning the servers moves every thread of the process, and Go's
+// processors follow; the test puts the process back afterwards.
+func TestPinServersMovesEveryThread(t *testing.T) {
+	split, err := splitCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if split == nil {
+		t.Skip("one processor: nothing to split")
+	}
+	var own unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &own); err != nil {
+		t.Fatal(err)
+	}
+	procs := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() {
+		if err := pinThreads(own); err != nil {
+			t.Error(err)
+		}
+		runtime.GOMAXPROCS(procs)
+	})
+	if err := split.pinServers(); err != nil {
+		t.Fatal(err)
+	}
+	if got := runtime.GOMAXPROCS(0); got != len(split.servers) {
+		t.Errorf("GOMAXPROCS %d, want %d", got, len(split.servers))
+	}
+	tids, err := threads()
+	if err != nil || len(tids) == 0 {
+		t.Fatalf("threads: %v, %v", tids, err)
+	}
+	for _, tid := range tids {
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(tid, &set); err != nil {
+			continue // ended since listed
+		}
+		if set != cpuSet(split.servers) {
+			t.Errorf("thread %d runs on %v, want the servers' %v", tid, set, split.servers)
+		}
 	}
 }
