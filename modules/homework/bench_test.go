@@ -84,7 +84,7 @@ func runQueueBench(b *testing.B, dialect string, items, reviewers int) {
 	b.StopTimer()
 	s := apptest.New(b, dialect)
 	if pool := envInt("CLAIM_POOL", 0); pool > 0 {
-		// Otherwise the pool database.Open sets: 25 on PostgreSQL, 16 on SQLite.
+		// Otherwise the main pool testkit sets: 8 connections (reads have a pool of their own).
 		s.DB.SetMaxOpenConns(pool)
 		s.DB.SetMaxIdleConns(pool)
 	}

@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -113,4 +114,31 @@ func TestWriteUnlessBusy(t *testing.T) {
 			t.Fatalf("%d rows, %v; want %d", n, err, want)
 		}
 	})
+}
+
+// TestPostgresReadsInsideATransactionDoNotWaitForItsPool: a transaction
+// that reads through the pool (as a lookup in another module's service
+// does) gets an answer while it holds every connection of the main pool;
+// with one pool it would wait for itself.
+func TestPostgresReadsInsideATransactionDoNotWaitForItsPool(t *testing.T) {
+	if !slices.Contains(testkit.Dialects(), "postgres") {
+		t.Skip(testkit.EnvPostgres + " is not set")
+	}
+	db := testkit.Open(t, "postgres")
+	db.SetMaxOpenConns(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := database.InTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		var one int
+		if err := db.NewSelect().ColumnExpr("1").Scan(ctx, &one); err != nil {
+			return err
+		}
+		if one != 1 {
+			t.Errorf("read %d, want 1", one)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("read inside the transaction: %v", err)
+	}
 }

@@ -1,0 +1,80 @@
+package database_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/database"
+	"github.com/curatorops/curatorops/modules/platform/testkit"
+)
+
+// On PostgreSQL a query leaves no prepared statement behind on its
+// connection unless the URL asks for pgx's statement cache: bun writes
+// the arguments into the SQL, so each id would be a statement of its own.
+func TestPostgresQueriesAreNotPreparedAndKept(t *testing.T) {
+	if os.Getenv(testkit.EnvPostgres) == "" {
+		t.Skip(testkit.EnvPostgres + " is not set")
+	}
+	ctx := context.Background()
+	base := testkit.PostgresURL(t, testkit.Open(t, "postgres"))
+	for _, c := range []struct {
+		mode string
+		kept int
+	}{
+		{"", 0},
+		{"cache_statement", 4}, // the three queries and the count itself
+	} {
+		db, err := database.Open(ctx, withQueryMode(t, base, c.mode))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		if got := preparedAfterThreeQueries(t, db); got != c.kept {
+			t.Errorf("query mode %q: %d statements kept on the connection, want %d", c.mode, got, c.kept)
+		}
+	}
+}
+
+// withQueryMode is rawURL asking for pgx's query mode, if mode is set.
+func withQueryMode(t testing.TB, rawURL, mode string) string {
+	t.Helper()
+	if mode == "" {
+		return rawURL
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("default_query_exec_mode", mode)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// preparedAfterThreeQueries runs three queries that differ in an argument
+// on one connection and counts the statements it then holds.
+func preparedAfterThreeQueries(t *testing.T, db *bun.DB) int {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i := range 3 {
+		var n int
+		if err := conn.NewSelect().ColumnExpr("count(*)").TableExpr("pg_class").Where("oid = ?", i).Scan(ctx, &n); err != nil {
+			t.Fatal(fmt.Errorf("query %d: %w", i, err))
+		}
+	}
+	var kept int
+	if err := conn.NewRaw("SELECT count(*) FROM pg_prepared_statements").Scan(ctx, &kept); err != nil {
+		t.Fatal(err)
+	}
+	return kept
+}
