@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/curatorops/curatorops/modules/platform/database"
 )
 
 // diag is what the process did during paced phases besides answering:
@@ -45,8 +47,10 @@ func takeSnapshot(db *bun.DB, q *queryCounter) snapshot {
 	s := snapshot{samples: []metrics.Sample{{Name: gcCyclesMetric}, {Name: gcPausesMetric}, {Name: runQueueMetric}}}
 	metrics.Read(s.samples)
 	if db != nil {
-		st := db.DB.Stats()
-		s.pool.waits, s.pool.wait = st.WaitCount, st.WaitDuration
+		for _, pool := range database.Pools(db) {
+			st := pool.Stats()
+			s.pool.waits, s.pool.wait = s.pool.waits+st.WaitCount, s.pool.wait+st.WaitDuration
+		}
 	}
 	if q != nil {
 		s.writes = q.writes.Load()
@@ -124,14 +128,10 @@ func histogramPercentile(h, h0 *metrics.Float64Histogram, p float64) float64 {
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// project is d for the project's phase; the pool is shown on PostgreSQL
-// only: SQLite's reads go to a pool of their own that the tool cannot see.
-func (d diag) project(dialect string) string {
-	pool := "pool not seen (SQLite reads)"
-	if dialect == "postgres" {
-		pool = fmt.Sprintf("pool waits %d (%s)", d.poolWaits, ms(d.poolWait))
-	}
-	return fmt.Sprintf("%s; %s; writes %d", d.machine(), pool, d.writes)
+// project is d for the project's phase, with its waits for a connection
+// of either pool.
+func (d diag) project() string {
+	return fmt.Sprintf("%s; pool waits %d (%s); writes %d", d.machine(), d.poolWaits, ms(d.poolWait), d.writes)
 }
 
 // machine is the part of d that does not depend on the server: for the

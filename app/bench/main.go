@@ -363,10 +363,10 @@ func markdown(o options, rows []row, loadBefore string) string {
 			r.dialect, r.request, rates(r.bare), rates(r.project), mean(r.project)/mean(r.bare), r.queries,
 			r.pacedRate, tail(r.paced, true), tail(r.barePaced, false), r.errors)
 	}
-	b.WriteString("\nDuring the paced phases, all rounds together (the run-queue wait is how long a goroutine ready to run waited for a CPU, worst round; pool waits are database/sql's, of the PostgreSQL pool; a pause of the load generator's process delays every request due in it, whichever server is measured):\n\n")
+	b.WriteString("\nDuring the paced phases, all rounds together (the run-queue wait is how long a goroutine ready to run waited for a CPU, worst round; pool waits are database/sql's, of both the main pool and the one plain reads use; a pause of the load generator's process delays every request due in it, whichever server is measured):\n\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "- %s, %s: curatorops: %s; over 10 ms: %s of requests; %s; bare: %s; %s.\n",
-			r.dialect, r.request, r.pacedDiag.project(r.dialect), share(r.paced, 10*time.Millisecond), stalls(r.paced),
+			r.dialect, r.request, r.pacedDiag.project(), share(r.paced, 10*time.Millisecond), stalls(r.paced),
 			r.barePacedDiag.machine(), stalls(r.barePaced))
 	}
 	return b.String()

@@ -22,6 +22,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/sqliteshim"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/curatorops/curatorops/modules/platform/errs"
 )
@@ -101,7 +102,7 @@ func openSQLite(path string) (*bun.DB, error) {
 		return nil, err
 	}
 	setPool(reads, sqliteReadPool)
-	return bun.NewDB(sqldb, sqlitedialect.New(), bun.WithConnResolver(readPool{reads})), nil
+	return withReadPool(sqldb, sqlitedialect.New(), reads), nil
 }
 
 // readPool sends every SELECT built outside a transaction to a pool of
@@ -118,16 +119,44 @@ func openSQLite(path string) (*bun.DB, error) {
 // the pool rather than the transaction: with one pool, as many such
 // transactions as connections would each hold one and wait for a second,
 // and none would finish.
-type readPool struct{ reads *sql.DB }
+type readPool struct {
+	reads *sql.DB
+	owner *bun.DB
+}
 
-func (p readPool) ResolveConn(_ context.Context, q bun.Query) bun.IConn {
+func (p *readPool) ResolveConn(_ context.Context, q bun.Query) bun.IConn {
 	if _, isSelect := q.(*bun.SelectQuery); isSelect {
 		return p.reads
 	}
 	return nil
 }
 
-func (p readPool) Close() error { return p.reads.Close() }
+func (p *readPool) Close() error {
+	readPools.Delete(p.owner)
+	return p.reads.Close()
+}
+
+// readPools holds the read pool of each open database, for Pools.
+var readPools sync.Map // *bun.DB → *sql.DB
+
+// withReadPool is the database of main and reads.
+func withReadPool(main *sql.DB, d schema.Dialect, reads *sql.DB) *bun.DB {
+	p := &readPool{reads: reads}
+	db := bun.NewDB(main, d, bun.WithConnResolver(p))
+	p.owner = db
+	readPools.Store(db, reads)
+	return db
+}
+
+// Pools are db's connection pools, for their statistics: the main one
+// and, for a database Open made, the one plain reads use.
+func Pools(db *bun.DB) []*sql.DB {
+	pools := []*sql.DB{db.DB}
+	if reads, ok := readPools.Load(db); ok {
+		pools = append(pools, reads.(*sql.DB))
+	}
+	return pools
+}
 
 func openPostgres(rawURL string) (*bun.DB, error) {
 	// pgx reports a malformed DSN as an error here, where sql.Open would
@@ -142,7 +171,7 @@ func openPostgres(rawURL string) (*bun.DB, error) {
 	sqldb, reads := stdlib.OpenDB(*cfg), stdlib.OpenDB(*cfg)
 	setPool(sqldb, postgresPool)
 	setPool(reads, postgresReadPool)
-	return bun.NewDB(sqldb, pgdialect.New(), bun.WithConnResolver(readPool{reads})), nil
+	return withReadPool(sqldb, pgdialect.New(), reads), nil
 }
 
 // queryModeParam names pgx's query mode in a PostgreSQL URL. Unless the

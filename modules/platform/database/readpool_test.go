@@ -142,3 +142,31 @@ func TestPostgresReadsInsideATransactionDoNotWaitForItsPool(t *testing.T) {
 		t.Fatalf("read inside the transaction: %v", err)
 	}
 }
+
+// Pools lists the main pool and the read pool, which is the one a plain
+// read used; a closed database keeps only its main pool in the list.
+func TestPoolsListTheReadPool(t *testing.T) {
+	ctx := context.Background()
+	db, err := database.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "pools.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pools := database.Pools(db)
+	if len(pools) != 2 || pools[0] != db.DB {
+		t.Fatalf("pools %v, want the main pool and the read pool", pools)
+	}
+	before := pools[1].Stats().OpenConnections
+	var one int
+	if err := db.NewSelect().ColumnExpr("1").Scan(ctx, &one); err != nil {
+		t.Fatal(err)
+	}
+	if after := pools[1].Stats().OpenConnections; after != before+1 {
+		t.Errorf("the read pool has %d connections after a read, had %d", after, before)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(database.Pools(db)); n != 1 {
+		t.Errorf("a closed database lists %d pools, want its main one only", n)
+	}
+}
