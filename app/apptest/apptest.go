@@ -59,7 +59,7 @@ func Run(t *testing.T, fn func(t *testing.T, s *Server)) {
 func New(t testing.TB, dialect string) *Server {
 	t.Helper()
 	db := testkit.Open(t, dialect)
-	db.AddQueryHook(queryCounter{})
+	countQueries(db)
 	return start(t, db, clock.NewFixed(Start), dialect)
 }
 
@@ -73,7 +73,7 @@ func Seeded(t testing.TB, dialect, name string, at time.Time, seed func(ctx cont
 	db := testkit.Snapshot(t, dialect, name, func(db *bun.DB) error {
 		return seed(context.Background(), newServices(db, clock.NewFixed(at)))
 	})
-	db.AddQueryHook(queryCounter{})
+	countQueries(db)
 	return start(t, db, clock.NewFixed(at), dialect)
 }
 
@@ -123,7 +123,7 @@ func (s *Server) Replica() *Server {
 		s.T.Fatal(err)
 	}
 	db.SetMaxOpenConns(8)
-	db.AddQueryHook(queryCounter{})
+	countQueries(db)
 	s.T.Cleanup(func() { _ = db.Close() })
 	return start(s.T, db, s.Clock, s.Dialect)
 }
@@ -284,16 +284,25 @@ func CountQueries(ctx context.Context) (context.Context, *QueryLog) {
 	return context.WithValue(ctx, queryLogKey{}, l), l
 }
 
-// queryCounter is the bun hook that attributes each query to the log of
-// its context, if any.
+// countQueries attributes each query on db to the log of its context, if
+// any: those bun formats, through a query hook, and those it runs with
+// bound parameters.
+func countQueries(db *bun.DB) {
+	db.AddQueryHook(queryCounter{})
+	database.ObserveBound(db, logQuery)
+}
+
+// queryCounter is the bun hook of countQueries.
 type queryCounter struct{}
 
 func (queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
-func (queryCounter) AfterQuery(ctx context.Context, e *bun.QueryEvent) {
+func (queryCounter) AfterQuery(ctx context.Context, e *bun.QueryEvent) { logQuery(ctx, e.Query) }
+
+func logQuery(ctx context.Context, query string) {
 	if l, ok := ctx.Value(queryLogKey{}).(*QueryLog); ok {
 		l.mu.Lock()
-		l.queries = append(l.queries, e.Query)
+		l.queries = append(l.queries, query)
 		l.mu.Unlock()
 	}
 }

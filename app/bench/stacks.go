@@ -61,9 +61,18 @@ type queryCounter struct{ n, writes atomic.Int64 }
 func (c *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
 	return ctx
 }
-func (c *queryCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+func (c *queryCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) { c.count(e.Operation()) }
+
+// countBound counts a statement bun ran with bound parameters
+// (database.ObserveBound).
+func (c *queryCounter) countBound(_ context.Context, query string) {
+	verb, _, _ := strings.Cut(query, " ")
+	c.count(verb)
+}
+
+func (c *queryCounter) count(operation string) {
 	c.n.Add(1)
-	if !strings.EqualFold(e.Operation(), "SELECT") {
+	if !strings.EqualFold(operation, "SELECT") {
 		c.writes.Add(1)
 	}
 }
@@ -81,6 +90,7 @@ func newFixture(ctx context.Context, dialect, pgURL string, students int) (*fixt
 		return nil, err
 	}
 	db.AddQueryHook(f.queries)
+	database.ObserveBound(db, f.queries.countBound)
 	return f, nil
 }
 

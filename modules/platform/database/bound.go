@@ -2,7 +2,6 @@ package database
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -15,16 +14,24 @@ import (
 // texts (tens of megabytes in all) this spares escaping them into the
 // statement and the database lexing them back out of it: PostgreSQL spent
 // about a second lexing the 80 MB of a large school's pay source ids as
-// literals. Bun's query hooks do not see these statements.
+// literals. Bun's query hooks do not see these statements; ObserveBound's
+// observers do.
 func InsertBound(ctx context.Context, db bun.IDB, table string, columns []string, rows [][]any, perStatement int) error {
-	exec, err := driverExec(db)
+	owner, tx, err := ownerOf(db)
 	if err != nil {
 		return err
 	}
+	x := extrasOf(owner)
 	for start := 0; start < len(rows); start += perStatement {
 		batch := rows[start:min(start+perStatement, len(rows))]
 		query, args := boundInsert(IsPostgres(db), table, columns, batch)
-		if _, err := exec.ExecContext(ctx, query, args...); err != nil {
+		x.observe(ctx, query)
+		if tx != nil {
+			_, err = tx.ExecContext(ctx, query, args...)
+		} else {
+			_, err = owner.DB.ExecContext(ctx, query, args...)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -59,22 +66,4 @@ func boundInsert(postgres bool, table string, columns []string, rows [][]any) (s
 		b.WriteByte(')')
 	}
 	return b.String(), args
-}
-
-// driverExec is what runs a statement with bound parameters on db's own
-// connection or transaction, past bun's formatting.
-func driverExec(db bun.IDB) (interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}, error) {
-	switch d := db.(type) {
-	case bun.Tx:
-		return d.Tx, nil
-	case *bun.Tx:
-		return d.Tx, nil
-	case *bun.DB:
-		return d.DB, nil
-	case bun.Conn:
-		return d.Conn, nil
-	}
-	return nil, fmt.Errorf("database: cannot bind parameters on a %T", db)
 }

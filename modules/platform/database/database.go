@@ -105,12 +105,15 @@ func openSQLite(path string) (*bun.DB, error) {
 	return withReadPool(sqldb, sqlitedialect.New(), reads), nil
 }
 
-// readPool sends every SELECT built outside a transaction to a pool of
-// its own, so that reads never wait for a connection held by a
-// transaction. Queries inside a transaction stay on the transaction's
-// connection (bun does not ask the resolver for them), and statements that
-// are not a bun SELECT — raw SQL, inserts, updates — use the main pool.
-// Closing the database closes the read pool with it.
+// extras is what Open adds to a bun database: a pool of its own for plain
+// reads, and the statements QueryPrepared keeps.
+//
+// The read pool takes every SELECT built outside a transaction, so that
+// reads never wait for a connection held by a transaction. Queries inside
+// a transaction stay on the transaction's connection (bun does not ask the
+// resolver for them), and statements that are not a bun SELECT — raw SQL,
+// inserts, updates — use the main pool. Closing the database closes the
+// read pool with it.
 //
 // On SQLite the read connections are read-only: in WAL mode a reader sees
 // the last commit and does not wait for the write lock, but the write
@@ -119,41 +122,55 @@ func openSQLite(path string) (*bun.DB, error) {
 // the pool rather than the transaction: with one pool, as many such
 // transactions as connections would each hold one and wait for a second,
 // and none would finish.
-type readPool struct {
+type extras struct {
 	reads *sql.DB
 	owner *bun.DB
+
+	mu        sync.RWMutex
+	prepared  map[string]*sql.Stmt // by query, on the read pool
+	observers []func(ctx context.Context, query string)
 }
 
-func (p *readPool) ResolveConn(_ context.Context, q bun.Query) bun.IConn {
+// ResolveConn makes extras bun's connection resolver.
+func (x *extras) ResolveConn(_ context.Context, q bun.Query) bun.IConn {
 	if _, isSelect := q.(*bun.SelectQuery); isSelect {
-		return p.reads
+		return x.reads
 	}
 	return nil
 }
 
-func (p *readPool) Close() error {
-	readPools.Delete(p.owner)
-	return p.reads.Close()
+func (x *extras) Close() error {
+	openExtras.Delete(x.owner)
+	x.closePrepared()
+	return x.reads.Close()
 }
 
-// readPools holds the read pool of each open database, for Pools.
-var readPools sync.Map // *bun.DB → *sql.DB
+// openExtras holds the extras of each open database.
+var openExtras sync.Map // *bun.DB → *extras
 
 // withReadPool is the database of main and reads.
 func withReadPool(main *sql.DB, d schema.Dialect, reads *sql.DB) *bun.DB {
-	p := &readPool{reads: reads}
-	db := bun.NewDB(main, d, bun.WithConnResolver(p))
-	p.owner = db
-	readPools.Store(db, reads)
+	x := &extras{reads: reads, prepared: map[string]*sql.Stmt{}}
+	db := bun.NewDB(main, d, bun.WithConnResolver(x))
+	x.owner = db
+	openExtras.Store(db, x)
 	return db
+}
+
+// extrasOf is what Open added to db; nil for a database it did not make.
+func extrasOf(db *bun.DB) *extras {
+	if x, ok := openExtras.Load(db); ok {
+		return x.(*extras)
+	}
+	return nil
 }
 
 // Pools are db's connection pools, for their statistics: the main one
 // and, for a database Open made, the one plain reads use.
 func Pools(db *bun.DB) []*sql.DB {
 	pools := []*sql.DB{db.DB}
-	if reads, ok := readPools.Load(db); ok {
-		pools = append(pools, reads.(*sql.DB))
+	if x := extrasOf(db); x != nil {
+		pools = append(pools, x.reads)
 	}
 	return pools
 }

@@ -2,6 +2,8 @@ package database_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"testing"
 
@@ -42,4 +44,65 @@ func BenchmarkPostgresQueryModes(b *testing.B) {
 		}
 		_ = db.Close()
 	}
+}
+
+// BenchmarkQueryPrepared reads a page of 50 rows of 200 on each database,
+// through bun (arguments written into the text, a new text for each
+// offset) and through QueryPrepared (one text, prepared once per
+// connection and kept).
+func BenchmarkQueryPrepared(b *testing.B) {
+	ctx := context.Background()
+	for _, dialect := range testkit.Dialects() {
+		db := testkit.OpenEmpty(b, dialect)
+		if _, err := db.ExecContext(ctx, "CREATE TABLE rows200 (id INTEGER PRIMARY KEY, name TEXT NOT NULL, note TEXT)"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO rows200 (id, name, note) SELECT n, 'name ' || n, 'note ' || n FROM ("+
+			"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 200) SELECT n FROM s) AS s"); err != nil {
+			b.Fatal(err)
+		}
+		read := map[string]func(after int) (*sql.Rows, error){
+			"bun": func(after int) (*sql.Rows, error) {
+				return db.NewSelect().TableExpr("rows200").Column("id", "name", "note").
+					Where("id > ?", after).OrderExpr("id").Limit(50).Rows(ctx)
+			},
+			"prepared": func(after int) (*sql.Rows, error) {
+				return database.QueryPrepared(ctx, db, "SELECT id, name, note FROM rows200 WHERE id > ? ORDER BY id LIMIT ?", after, 50)
+			},
+		}
+		for _, way := range []string{"bun", "prepared"} {
+			b.Run(dialect+"/"+way, func(b *testing.B) {
+				after := 0
+				for b.Loop() {
+					if err := drain(read[way](after % 150)); err != nil {
+						b.Fatal(err)
+					}
+					after++
+				}
+			})
+		}
+	}
+}
+
+// drain scans every row of a page and checks it had 50.
+func drain(rows *sql.Rows, err error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		id         int
+		name, note sql.NullString
+		n          int
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &name, &note); err != nil {
+			return err
+		}
+		n++
+	}
+	if n != 50 {
+		return fmt.Errorf("%d rows, want 50", n)
+	}
+	return rows.Err()
 }
