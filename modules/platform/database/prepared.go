@@ -18,8 +18,9 @@ import (
 // console repeats, QueryPrepared sends one text with placeholders and the
 // arguments bound, and each connection prepares the text the first time
 // it runs it and keeps it. On SQLite that spares the parse and the code
-// generation of each run (BenchmarkQueryPrepared); on PostgreSQL the
-// parse and the plan.
+// generation of each run, on PostgreSQL the parse and the plan: a page of
+// 50 rows took 64–75 µs through bun and 52–54 µs prepared on SQLite,
+// 165–174 and 105–134 µs on PostgreSQL (BenchmarkQueryPrepared).
 
 // maxPrepared bounds the texts kept per database. QueryPrepared is for a
 // fixed set of texts written in code: one built from values would be kept

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -27,7 +28,9 @@ var ErrUnencodable = errors.New("response body cannot be encoded")
 var encodeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // JSONFormat is huma's JSON format (no HTML escaping), encoding in full
-// before writing.
+// before writing. Since the whole body is known before its first byte, it
+// declares its length: without one, net/http sends a body of more than
+// 2 KB in chunks, a write to the connection more for each response.
 var JSONFormat = huma.Format{
 	Marshal: func(w io.Writer, v any) error {
 		buf := encodeBuffers.Get().(*bytes.Buffer)
@@ -36,6 +39,9 @@ var JSONFormat = huma.Format{
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(v); err != nil {
 			panic(fmt.Errorf("%w: %v", ErrUnencodable, err))
+		}
+		if rw, ok := w.(http.ResponseWriter); ok {
+			rw.Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 		}
 		_, err := w.Write(buf.Bytes())
 		return err

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -56,5 +57,42 @@ func TestUnencodableBodyIsA500(t *testing.T) {
 		if rec.Code != c.status || !strings.Contains(rec.Body.String(), c.want) || strings.Contains(rec.Body.String(), "marshaling") {
 			t.Errorf("GET %s: %d %s, want %d with %s", c.path, rec.Code, rec.Body, c.status, c.want)
 		}
+	}
+}
+
+// A body is sent with its length declared, in one piece: without a
+// length, net/http sends a body of more than 2 KB in chunks.
+func TestBodyDeclaresItsLength(t *testing.T) {
+	e := echo.New()
+	e.Use(DeferStatus)
+	cfg := huma.DefaultConfig("test", "1")
+	cfg.Formats = map[string]huma.Format{"application/json": JSONFormat, "json": JSONFormat}
+	api := humaecho.New(e, cfg)
+	type page struct {
+		Body struct {
+			Items []string `json:"items"`
+		}
+	}
+	huma.Get(api, "/page", func(context.Context, *struct{}) (*page, error) {
+		out := &page{}
+		for range 500 {
+			out.Body.Items = append(out.Body.Items, "twenty characters...")
+		}
+		return out, nil
+	})
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/page")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || len(body) < 10_000 || res.ContentLength != int64(len(body)) || len(res.TransferEncoding) != 0 {
+		t.Errorf("%d, %d bytes, declared length %d, transfer encoding %q; want 200 with the length declared and no chunks",
+			res.StatusCode, len(body), res.ContentLength, res.TransferEncoding)
 	}
 }
