@@ -51,6 +51,8 @@ func QueryPrepared(ctx context.Context, db bun.IDB, query string, args ...any) (
 		return nil, err
 	case stmt != nil:
 		return stmt.QueryContext(ctx, args...)
+	case x != nil:
+		return x.reads.QueryContext(ctx, dialectText(owner, query), args...)
 	default:
 		return owner.DB.QueryContext(ctx, dialectText(owner, query), args...)
 	}
@@ -92,27 +94,32 @@ func (x *extras) statement(ctx context.Context, query string) (*sql.Stmt, error)
 	if x == nil {
 		return nil, nil
 	}
-	key := query
 	x.mu.RLock()
-	stmt, kept := x.prepared[key]
+	stmt, kept := x.prepared[query]
 	full := len(x.prepared) >= maxPrepared
 	x.mu.RUnlock()
 	if kept || full {
 		return stmt, nil
 	}
 	// Prepared outside the lock: it is a round trip on PostgreSQL. Two
-	// requests may both prepare; the second keeps the first's statement.
+	// requests may both prepare; the second uses the first's statement,
+	// and one that finds the bound reached meanwhile keeps none.
 	stmt, err := x.reads.PrepareContext(ctx, dialectText(x.owner, query))
 	if err != nil {
 		return nil, err
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if first, ok := x.prepared[key]; ok {
+	first, ok := x.prepared[query]
+	switch {
+	case ok:
 		_ = stmt.Close()
 		return first, nil
+	case len(x.prepared) >= maxPrepared:
+		_ = stmt.Close()
+		return nil, nil
 	}
-	x.prepared[key] = stmt
+	x.prepared[query] = stmt
 	return stmt, nil
 }
 

@@ -170,10 +170,18 @@ func TestQueryPreparedReportsAMalformedQuery(t *testing.T) {
 }
 
 // Past its bound of texts, QueryPrepared keeps no more statements but
-// still answers, bound and prepared anew.
+// still answers, bound and prepared anew, and still on the read pool: the
+// main pool's one connection is held by a transaction meanwhile.
 func TestQueryPreparedKeepsABoundedNumberOfTexts(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, db *bun.DB) {
-		ctx := context.Background()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		db.SetMaxOpenConns(1)
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = tx.Rollback() }()
 		for n := range database.MaxPrepared + 2 {
 			rows, err := database.QueryPrepared(ctx, db, fmt.Sprintf("SELECT ? + %d", n), 1)
 			if err != nil {
