@@ -69,8 +69,9 @@ func TestLastUseIsWrittenOnceAMinute(t *testing.T) {
 			t.Fatalf("last use %v after the first request, want %v", got, apptest.Start)
 		}
 		s.Clock.Advance(59 * time.Second)
-		if q := s.Do(get, "/v1/me", nil, cur.Auth()).Expect(200).Queries; len(q) != 0 || !lastUsed().Equal(apptest.Start) {
-			t.Fatalf("within the minute: last use %v after queries %v; want no query", lastUsed(), q)
+		fromMemory(t, s, "/v1/me", cur.Auth())
+		if got := lastUsed(); !got.Equal(apptest.Start) {
+			t.Fatalf("within the minute: last use %v, want %v", got, apptest.Start)
 		}
 		s.Clock.Advance(time.Second)
 		s.Do(get, "/v1/me", nil, cur.Auth()).Expect(200)
@@ -161,9 +162,7 @@ func TestMeFollowsEveryChange(t *testing.T) {
 			}
 		}
 		expect("alpha(School alpha) active curator")
-		if n := len(s.Do(get, "/v1/me", nil, cur.Auth()).Queries); n != 0 {
-			t.Fatalf("a repeated /v1/me ran %d queries, want 0", n)
-		}
+		fromMemory(t, s, "/v1/me", cur.Auth())
 
 		s.Do(post, beta.Path("/users"), map[string]any{"email": cur.Email, "name": "Ignored", "password": "Another-l0ng-password", "roles": []string{"hr"}},
 			beta.People["admin"].Auth()).Expect(201)
@@ -187,4 +186,20 @@ func TestMeFollowsEveryChange(t *testing.T) {
 		s.Do(patch, beta.Path(""), map[string]string{"name": "Beta Academy"}, beta.People["admin"].Auth(), version(1)).Expect(200)
 		expect("alpha(School alpha) disabled curator; beta(Beta Academy) active hr")
 	})
+}
+
+// fromMemory repeats a GET until one is served without a query, and fails
+// after 20. On PostgreSQL the notifications of the setup's own writes reach
+// the cache asynchronously, and one arriving after a request has filled
+// the cache makes it forget that entry once.
+func fromMemory(t *testing.T, s *apptest.Server, path string, auth apptest.Option) {
+	t.Helper()
+	var queries []string
+	for range 20 {
+		if queries = s.Do(get, path, nil, auth).Expect(200).Queries; len(queries) == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("GET %s was never served from memory; the last time it ran:\n%s", path, strings.Join(queries, "\n"))
 }
