@@ -22,7 +22,7 @@ func BenchmarkPostgresQueryModes(b *testing.B) {
 	}
 	ctx := context.Background()
 	for _, mode := range []string{"cache_statement", "cache_describe", "exec", "simple_protocol"} {
-		db, err := database.Open(ctx, withQueryMode(b, url, mode))
+		db, err := database.Open(ctx, withParam(b, url, "default_query_exec_mode", mode))
 		if err != nil {
 			b.Fatal(err)
 		}

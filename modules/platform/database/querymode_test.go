@@ -29,7 +29,7 @@ func TestPostgresQueriesAreNotPreparedAndKept(t *testing.T) {
 		{"", 0},
 		{"cache_statement", 4}, // the three queries and the count itself
 	} {
-		db, err := database.Open(ctx, withQueryMode(t, base, c.mode))
+		db, err := database.Open(ctx, withParam(t, base, "default_query_exec_mode", c.mode))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,10 +40,11 @@ func TestPostgresQueriesAreNotPreparedAndKept(t *testing.T) {
 	}
 }
 
-// withQueryMode is rawURL asking for pgx's query mode, if mode is set.
-func withQueryMode(t testing.TB, rawURL, mode string) string {
+// withParam is rawURL with the query parameter key set to value, if
+// value is set.
+func withParam(t testing.TB, rawURL, key, value string) string {
 	t.Helper()
-	if mode == "" {
+	if value == "" {
 		return rawURL
 	}
 	u, err := url.Parse(rawURL)
@@ -51,7 +52,7 @@ func withQueryMode(t testing.TB, rawURL, mode string) string {
 		t.Fatal(err)
 	}
 	q := u.Query()
-	q.Set("default_query_exec_mode", mode)
+	q.Set(key, value)
 	u.RawQuery = q.Encode()
 	return u.String()
 }
