@@ -207,11 +207,12 @@ const readPoolParam = "read_pool_max_conns"
 // A read holds its connection only while the database works on it, so
 // connections beyond what the database's processors can run make more
 // backends compete for them without answering sooner, and a burst of
-// reads then delays every one of them. With 20, the student list at half
-// its maximum rate had a p99 of 41–47 ms where PostgreSQL shared two
-// processors with the servers; with 4, 9.7–10.6 ms (docs/benchmarks.md). The
-// other pool keeps 20: a transaction holds its connection while the
-// project works between statements.
+// reads then delays every one of them. Where PostgreSQL shared two
+// processors with the servers, the student list at half its maximum rate
+// had a p99 of 17.8–46.7 ms with 20 and 5.7–10.6 ms with 4, in four
+// alternated pairs (docs/benchmarks.md). The other pool keeps 20: a
+// transaction holds its connection while the project works between
+// statements.
 func postgresReadPoolSize() int { return max(4, runtime.NumCPU()) }
 
 // takeReadPoolSize returns rawURL without readPoolParam and the read

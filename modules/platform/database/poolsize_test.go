@@ -3,7 +3,6 @@ package database_test
 import (
 	"context"
 	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -17,11 +16,8 @@ import (
 // read_pool_max_conns; the other pool keeps 20, and the setting is not
 // passed on to PostgreSQL (which would refuse an unknown one).
 func TestPostgresReadPoolSize(t *testing.T) {
-	if os.Getenv(testkit.EnvPostgres) == "" {
-		t.Skip(testkit.EnvPostgres + " is not set")
-	}
 	ctx := context.Background()
-	base := testkit.PostgresURL(t, testkit.Open(t, "postgres"))
+	base := testkit.PostgresURL(t, openPostgres(t))
 	for _, c := range []struct {
 		set  string
 		want int

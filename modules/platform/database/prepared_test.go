@@ -3,7 +3,6 @@ package database_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -129,10 +128,7 @@ func TestQueryPreparedInsideATransaction(t *testing.T) {
 // connection, where bun's queries leave none (see
 // TestPostgresQueriesAreNotPreparedAndKept).
 func TestPostgresPreparedQueryIsKeptOnItsConnection(t *testing.T) {
-	if os.Getenv(testkit.EnvPostgres) == "" {
-		t.Skip(testkit.EnvPostgres + " is not set")
-	}
-	db := testkit.Open(t, "postgres")
+	db := openPostgres(t)
 	preparedTable(t, db)
 	reads := database.Pools(db)[1]
 	reads.SetMaxOpenConns(1)

@@ -17,11 +17,8 @@ import (
 // connection unless the URL asks for pgx's statement cache: bun writes
 // the arguments into the SQL, so each id would be a statement of its own.
 func TestPostgresQueriesAreNotPreparedAndKept(t *testing.T) {
-	if os.Getenv(testkit.EnvPostgres) == "" {
-		t.Skip(testkit.EnvPostgres + " is not set")
-	}
 	ctx := context.Background()
-	base := testkit.PostgresURL(t, testkit.Open(t, "postgres"))
+	base := testkit.PostgresURL(t, openPostgres(t))
 	for _, c := range []struct {
 		mode string
 		kept int
@@ -38,6 +35,16 @@ func TestPostgresQueriesAreNotPreparedAndKept(t *testing.T) {
 			t.Errorf("query mode %q: %d statements kept on the connection, want %d", c.mode, got, c.kept)
 		}
 	}
+}
+
+// openPostgres is a fresh migrated PostgreSQL database, or skips the test
+// when TEST_DATABASE_URL is not set.
+func openPostgres(t testing.TB) *bun.DB {
+	t.Helper()
+	if os.Getenv(testkit.EnvPostgres) == "" {
+		t.Skip(testkit.EnvPostgres + " is not set")
+	}
+	return testkit.Open(t, "postgres")
 }
 
 // withParam is rawURL with the query parameter key set to value, if

@@ -3,7 +3,6 @@ package database_test
 import (
 	"context"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -121,10 +120,7 @@ func TestWriteUnlessBusy(t *testing.T) {
 // does) gets an answer while it holds every connection of the main pool;
 // with one pool it would wait for itself.
 func TestPostgresReadsInsideATransactionDoNotWaitForItsPool(t *testing.T) {
-	if !slices.Contains(testkit.Dialects(), "postgres") {
-		t.Skip(testkit.EnvPostgres + " is not set")
-	}
-	db := testkit.Open(t, "postgres")
+	db := openPostgres(t)
 	db.SetMaxOpenConns(1)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
